@@ -1,0 +1,91 @@
+// creatlas — the link stage: joins by key and by location.
+//
+// Key joins compare normalised keys (trimmed, Unicode NFC, case-folded), report
+// unmatched keys on both sides and refuse duplicate keys where a key must be
+// unique. Spatial links query a GEOS STRtree built over lon/lat envelopes and
+// test candidates with prepared geometries; every distance is in metres on the
+// WGS 84 ellipsoid (see geodesy.hpp).
+#pragma once
+
+#include "creatlas/geos.hpp"
+#include "creatlas/report.hpp"
+#include "creatlas/table.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace creatlas {
+
+/// Trim white space, compose to Unicode NFC and case-fold. Invalid UTF-8 is an error.
+std::string normalise_key(std::string_view key);
+
+/// Append the right table's fields (all but its key) to `left`, matching rows by
+/// normalised key. `right` keys must be unique (an error lists the duplicates);
+/// `left` keys may repeat. Appended fields that clash with a left field are
+/// prefixed with "<right.name>_". Fills the report's matched and unmatched keys.
+KeyLinkReport join_by_key(Table& left, const std::string& left_key, const Table& right,
+                          const std::string& right_key);
+
+/// Throws Error(BadInput) listing keys that occur more than once in `field`.
+void require_unique_keys(const Table& table, const std::string& field);
+
+/// An STRtree over the geometries of a table's rows (rows without geometry are left out).
+/// The table must outlive the index and must not change while it is used.
+class SpatialIndex {
+public:
+    SpatialIndex(const GeosContext& geos, const Table& table);
+    /// Rows whose envelope intersects [minx, maxx] × [miny, maxy] (lon/lat degrees).
+    std::vector<int> query(double minx, double miny, double maxx, double maxy) const;
+    /// Rows whose envelope intersects that of g.
+    std::vector<int> query(const GEOSGeometry& g) const;
+    /// A prepared form of row i's geometry, made on first use.
+    const GEOSPreparedGeometry& prepared(int row) const;
+    const Table& table() const { return table_; }
+    bool empty() const { return size_ == 0; }
+
+private:
+    const GeosContext& geos_;
+    const Table& table_;
+    TreePtr tree_;
+    std::vector<int> ids_; ///< stable storage for the tree's item pointers
+    mutable std::vector<PreparedPtr> prepared_;
+    std::size_t size_ = 0;
+};
+
+/// Shortest distance in metres between two lon/lat geometries (0 when they intersect).
+double distance_m(const GeosContext& geos, const GEOSGeometry& a, const GEOSGeometry& b);
+
+/// The nearest row of `index` to `g` within max_m metres: row -1 when none.
+struct Nearest {
+    int row = -1;
+    double distance_m = 0;
+};
+Nearest nearest_within(const GeosContext& geos, const SpatialIndex& index, const GEOSGeometry& g,
+                       double max_m);
+
+/// A feature's city: the containing polygon, else the nearest within the distance.
+struct CityLink {
+    int city = -1;        ///< row in the cities table, -1 when none
+    bool nearest = false; ///< true when linked as the nearest, not the containing, city
+    double distance_m = 0;
+};
+std::vector<CityLink> link_to_cities(const GeosContext& geos, const Table& features,
+                                     const SpatialIndex& cities, double max_distance_m);
+
+/// A cluster's heritage site: the intersecting one (for points within the snap
+/// distance, in metres); the nearest of several. Also the nearest site at any distance.
+struct HeritageLink {
+    int site = -1; ///< linked site (intersecting or within snap), -1 when none
+    double distance_m = 0;
+    int nearest = -1; ///< nearest site at any distance, -1 when there are none
+    double nearest_m = 0;
+};
+std::vector<HeritageLink> link_to_heritage(const GeosContext& geos, const Table& clusters,
+                                           const SpatialIndex& heritage, double snap_m);
+
+/// For each feature, the zones (rows) whose geometry intersects it, ascending.
+std::vector<std::vector<int>> link_to_zones(const GeosContext& geos, const Table& features,
+                                            const SpatialIndex& zones);
+
+} // namespace creatlas

@@ -1,0 +1,76 @@
+// creatlas — the measure stage and its indicator catalogue.
+//
+// Every field the atlas writes besides the inputs' own is declared once in the
+// catalogue: id (= output field name), level (cluster, heritage site, city,
+// programme, overlap), unit, formula, parameters and a one-line meaning for
+// planners. The catalogue drives the computation's output fields and their
+// order, docs/indicators.md (`creatlas indicators --markdown`), `creatlas
+// indicators --json` and the plugin's help.
+//
+// Metric work is in metres: distances are geodesic on WGS 84; areas and overlaps
+// are taken in a Lambert azimuthal equal-area frame centred on the feature's city.
+#pragma once
+
+#include "creatlas/geos.hpp"
+#include "creatlas/link.hpp"
+#include "creatlas/progress.hpp"
+#include "creatlas/project.hpp"
+#include "creatlas/report.hpp"
+#include "creatlas/table.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace creatlas {
+
+/// Output levels (= layers).
+enum class Level { Cluster, Heritage, City, Programme, Overlap };
+const char* layer_name(Level level);
+
+struct Indicator {
+    std::string id; ///< output field name
+    Level level;
+    FieldType type;
+    std::string unit;    ///< "m", "m²", "1", "count", "year", "RUB", "id", "text", …
+    std::string formula; ///< how it is computed
+    std::string parameters; ///< project-file keys it depends on ("" = none)
+    std::string meaning;    ///< one line for planners
+};
+
+const std::vector<Indicator>& indicator_catalogue();
+nlohmann::json indicator_catalogue_json();
+std::string indicator_catalogue_markdown();
+
+/// The five formation types (DESIGN.md). 0 = unknown.
+struct Formation {
+    int type = 0;
+    const char* label = "unknown";
+};
+/// Classify from an initiator value and a public share (nullopt when missing).
+Formation classify_formation(const std::string& initiator, std::optional<double> public_share,
+                             const FormationParams& params);
+
+/// True when `name` contains a keyword at the start of a word (case-folded, NFC).
+bool has_industrial_keyword(const std::string& name, const std::vector<std::string>& keywords);
+
+/// Inputs of the measure stage: the loaded, key-joined tables (any may be empty).
+struct AtlasInputs {
+    Table cities, clusters, heritage, programmes;
+    const Table* grants = nullptr; ///< grants table, or null
+};
+
+/// The five output layers of the contract.
+struct AtlasLayers {
+    Table clusters, heritage_sites, cities, programmes, heritage_programmes;
+    std::vector<const Table*> all() const {
+        return {&cities, &clusters, &heritage_sites, &programmes, &heritage_programmes};
+    }
+};
+
+/// Link by location and compute every indicator. Consumes the inputs' rows.
+AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, AtlasInputs inputs,
+                          RunReport& report, const Progress& progress = {});
+
+} // namespace creatlas

@@ -1,0 +1,42 @@
+// creatlas — the write stage.
+//
+// Writes tables as layers of one GeoPackage. The file is built under a
+// temporary name in the target folder and renamed into place only when it is
+// complete, so a failed or cancelled run leaves no output (and no temporary)
+// behind. The target is never one of the inputs, and an existing target is
+// replaced only when asked to.
+#pragma once
+
+#include "creatlas/progress.hpp"
+#include "creatlas/table.hpp"
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+class GDALDataset;
+
+namespace creatlas {
+
+struct WriteOptions {
+    std::string crs = "EPSG:4326"; ///< output CRS (any definition GDAL/PROJ accept)
+    bool overwrite = false;
+    std::vector<std::string> inputs; ///< input files: the target must not be one of them
+    /// Dataset metadata items (stored in gpkg_metadata by GDAL).
+    std::map<std::string, std::string> metadata;
+    /// Called on the complete dataset before it is closed and renamed (styles,
+    /// embedded project). May throw; the run is then abandoned cleanly.
+    std::function<void(GDALDataset&)> finish;
+};
+
+/// Check that `path` may be written: not an input, a writable folder, and either
+/// absent or `overwrite` set. Throws Error(BadInput/Io) otherwise. Called before
+/// any work starts so that a run fails early.
+void check_output_path(const std::string& path, const WriteOptions& options);
+
+/// Write `layers` (in order, each named by its Table::name) to `path`.
+void write_geopackage(const std::string& path, const std::vector<const Table*>& layers,
+                      const WriteOptions& options, const Progress& progress = {});
+
+} // namespace creatlas

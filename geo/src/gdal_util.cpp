@@ -1,0 +1,61 @@
+#include "gdal_util.hpp"
+
+#include "creatlas/error.hpp"
+
+#include <mutex>
+
+namespace creatlas::detail {
+
+GdalErrorCapture::GdalErrorCapture() { CPLPushErrorHandlerEx(&GdalErrorCapture::handler, this); }
+
+GdalErrorCapture::~GdalErrorCapture() { CPLPopErrorHandler(); }
+
+void CPL_STDCALL GdalErrorCapture::handler(CPLErr level, CPLErrorNum /*num*/,
+                                           const char* message) {
+    auto* self = static_cast<GdalErrorCapture*>(CPLGetErrorHandlerUserData());
+    if (self == nullptr || level == CE_Debug || level == CE_None) {
+        return;
+    }
+    std::string text = message != nullptr ? message : "";
+    if (level >= CE_Failure) {
+        self->last_error_ = text;
+    }
+    // A malformed file can repeat one warning thousands of times: keep the first 200.
+    if (self->messages_.size() < 200) {
+        self->messages_.push_back((level >= CE_Failure ? "GDAL error: " : "GDAL warning: ") +
+                                  text);
+    }
+}
+
+std::vector<std::string> GdalErrorCapture::take() {
+    std::vector<std::string> out;
+    out.swap(messages_);
+    return out;
+}
+
+void ensure_gdal_registered() {
+    static std::once_flag once;
+    std::call_once(once, [] { GDALAllRegister(); });
+}
+
+std::unique_ptr<OGRSpatialReference> make_srs(const std::string& definition,
+                                              const std::string& what) {
+    auto srs = std::make_unique<OGRSpatialReference>();
+    if (srs->SetFromUserInput(definition.c_str()) != OGRERR_NONE) {
+        throw_bad_input("'" + definition + "' is not a CRS GDAL/PROJ understands (" + what + ")");
+    }
+    srs->SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    return srs;
+}
+
+std::string describe_srs(const OGRSpatialReference& srs) {
+    const char* auth = srs.GetAuthorityName(nullptr);
+    const char* code = srs.GetAuthorityCode(nullptr);
+    if (auth != nullptr && code != nullptr) {
+        return std::string(auth) + ":" + code;
+    }
+    const char* name = srs.GetName();
+    return name != nullptr ? name : "unnamed CRS";
+}
+
+} // namespace creatlas::detail

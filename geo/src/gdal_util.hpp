@@ -1,0 +1,55 @@
+// Private helpers around GDAL: error capture and CRS handling.
+#pragma once
+
+#include <cpl_error.h>
+#include <gdal_priv.h>
+#include <ogr_spatialref.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace creatlas::detail {
+
+/// While alive, GDAL errors and warnings raised on this thread are collected here
+/// instead of being printed. Restores the previous handler on destruction.
+class GdalErrorCapture {
+public:
+    GdalErrorCapture();
+    ~GdalErrorCapture();
+    GdalErrorCapture(const GdalErrorCapture&) = delete;
+    GdalErrorCapture& operator=(const GdalErrorCapture&) = delete;
+    GdalErrorCapture(GdalErrorCapture&&) = delete;
+    GdalErrorCapture& operator=(GdalErrorCapture&&) = delete;
+
+    const std::vector<std::string>& messages() const { return messages_; }
+    /// The last error (not warning) message, or "".
+    std::string last_error() const { return last_error_; }
+    /// Move the collected messages out (and clear them).
+    std::vector<std::string> take();
+
+private:
+    static void CPL_STDCALL handler(CPLErr level, CPLErrorNum num, const char* message);
+    std::vector<std::string> messages_;
+    std::string last_error_;
+};
+
+/// Register GDAL's drivers once (thread-safe).
+void ensure_gdal_registered();
+
+/// An OGRSpatialReference from any definition GDAL accepts ("EPSG:4326", WKT,
+/// PROJ string), longitude-first; throws BadInput naming `what` when it is not one.
+std::unique_ptr<OGRSpatialReference> make_srs(const std::string& definition,
+                                              const std::string& what);
+
+/// "EPSG:4326" when the CRS has an authority code, else its name.
+std::string describe_srs(const OGRSpatialReference& srs);
+
+struct CtDeleter {
+    void operator()(OGRCoordinateTransformation* ct) const noexcept {
+        OGRCoordinateTransformation::DestroyCT(ct);
+    }
+};
+using CtPtr = std::unique_ptr<OGRCoordinateTransformation, CtDeleter>;
+
+} // namespace creatlas::detail

@@ -1,0 +1,204 @@
+#include "creatlas/geodesy.hpp"
+
+#include "creatlas/error.hpp"
+
+#include <geodesic.h>
+#include <proj.h>
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+#include <vector>
+
+namespace creatlas {
+
+namespace {
+
+// WGS 84 (EPSG:7030): a = 6378137 m, f = 1/298.257223563.
+const geod_geodesic& wgs84() {
+    static const geod_geodesic g = [] {
+        geod_geodesic init{};
+        geod_init(&init, 6378137.0, 1.0 / 298.257223563);
+        return init;
+    }();
+    return g;
+}
+
+struct AeqdCentre {
+    double lon;
+    double lat;
+};
+
+// Map (lon, lat) to the ellipsoidal azimuthal equidistant frame of the centre:
+// x = s·sin(azimuth), y = s·cos(azimuth), with s and azimuth from the geodesic
+// inverse problem, so every distance from the origin is the geodesic distance.
+int to_aeqd(double* x, double* y, void* userdata) {
+    const auto* c = static_cast<const AeqdCentre*>(userdata);
+    double s12 = 0;
+    double azi1 = 0;
+    double azi2 = 0;
+    geod_inverse(&wgs84(), c->lat, c->lon, *y, *x, &s12, &azi1, &azi2);
+    const double a = azi1 * M_PI / 180.0;
+    *x = s12 * std::sin(a);
+    *y = s12 * std::cos(a);
+    return 1;
+}
+
+double ring_area(GEOSContextHandle_t h, const GEOSGeometry* ring) {
+    const GEOSCoordSequence* seq = GEOSGeom_getCoordSeq_r(h, ring);
+    unsigned int n = 0;
+    GEOSCoordSeq_getSize_r(h, seq, &n);
+    if (n < 4) {
+        return 0.0;
+    }
+    std::vector<double> lats(n - 1);
+    std::vector<double> lons(n - 1);
+    for (unsigned int i = 0; i + 1 < n; ++i) {
+        GEOSCoordSeq_getXY_r(h, seq, i, &lons[i], &lats[i]);
+    }
+    double area = 0;
+    double perimeter = 0;
+    geod_polygonarea(&wgs84(), lats.data(), lons.data(), static_cast<int>(n - 1), &area,
+                     &perimeter);
+    return std::fabs(area);
+}
+
+double polygon_area(GEOSContextHandle_t h, const GEOSGeometry* poly) {
+    double area = ring_area(h, GEOSGetExteriorRing_r(h, poly));
+    const int holes = GEOSGetNumInteriorRings_r(h, poly);
+    for (int i = 0; i < holes; ++i) {
+        area -= ring_area(h, GEOSGetInteriorRingN_r(h, poly, i));
+    }
+    return area;
+}
+
+} // namespace
+
+double geodesic_distance_m(double lon1, double lat1, double lon2, double lat2) {
+    return geodesic_inverse(lon1, lat1, lon2, lat2).distance_m;
+}
+
+GeodesicInverse geodesic_inverse(double lon1, double lat1, double lon2, double lat2) {
+    double s12 = 0;
+    double azi1 = 0;
+    double azi2 = 0;
+    geod_inverse(&wgs84(), lat1, lon1, lat2, lon2, &s12, &azi1, &azi2);
+    return {s12, azi1};
+}
+
+double distance_point_geometry_m(const GeosContext& geos, double lon, double lat,
+                                 const GEOSGeometry& geometry) {
+    GEOSContextHandle_t h = geos.handle();
+    if (GEOSisEmpty_r(h, &geometry) != 0) {
+        return std::numeric_limits<double>::infinity();
+    }
+    if (GEOSGeomTypeId_r(h, &geometry) == GEOS_POINT) {
+        double x = 0;
+        double y = 0;
+        GEOSGeomGetX_r(h, &geometry, &x);
+        GEOSGeomGetY_r(h, &geometry, &y);
+        return geodesic_distance_m(lon, lat, x, y);
+    }
+    GeomPtr p = geos.point(lon, lat);
+    if (GEOSIntersects_r(h, &geometry, p.get()) == 1) {
+        return 0.0;
+    }
+    AeqdCentre centre{lon, lat};
+    GeomPtr local = geos.own(GEOSGeom_transformXY_r(h, &geometry, &to_aeqd, &centre));
+    GeomPtr origin = geos.point(0.0, 0.0);
+    double d = 0;
+    if (GEOSDistance_r(h, local.get(), origin.get(), &d) == 0) {
+        throw Error(ErrorKind::Internal, "GEOS distance failed: " + geos.last_error());
+    }
+    return d;
+}
+
+double geodesic_area_m2(const GeosContext& geos, const GEOSGeometry& geometry) {
+    GEOSContextHandle_t h = geos.handle();
+    const int type = GEOSGeomTypeId_r(h, &geometry);
+    if (type == GEOS_POLYGON) {
+        return polygon_area(h, &geometry);
+    }
+    if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
+        double area = 0;
+        const int n = GEOSGetNumGeometries_r(h, &geometry);
+        for (int i = 0; i < n; ++i) {
+            area += geodesic_area_m2(geos, *GEOSGetGeometryN_r(h, &geometry, i));
+        }
+        return area;
+    }
+    return 0.0;
+}
+
+DegreeBuffer degree_buffer(double distance_m, double lat_min, double lat_max) {
+    // One degree of latitude is at least 110,574 m (at the equator) on WGS 84; one
+    // degree of longitude is 111,320·cos(φ) m to within 0.4 %. A 2 % margin keeps
+    // the envelope conservative.
+    const double dlat = distance_m / 110574.0 * 1.02;
+    const double worst = std::min(90.0, std::max(std::fabs(lat_min), std::fabs(lat_max)) + dlat);
+    const double c = std::cos(worst * M_PI / 180.0);
+    const double dlon = c < 1e-6 ? 360.0 : std::min(360.0, distance_m / (111320.0 * c) * 1.02);
+    return {dlon, dlat};
+}
+
+struct LocalFrame::Impl {
+    PJ_CONTEXT* ctx = nullptr;
+    PJ* pj = nullptr;
+    ~Impl() {
+        if (pj != nullptr) {
+            proj_destroy(pj);
+        }
+        if (ctx != nullptr) {
+            proj_context_destroy(ctx);
+        }
+    }
+};
+
+LocalFrame::LocalFrame(double lon0, double lat0) : impl_(std::make_unique<Impl>()) {
+    impl_->ctx = proj_context_create();
+    std::ostringstream laea;
+    laea.precision(17);
+    laea << "+proj=laea +lat_0=" << lat0 << " +lon_0=" << lon0
+         << " +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs +type=crs";
+    PJ* raw = proj_create_crs_to_crs(impl_->ctx, "EPSG:4326", laea.str().c_str(), nullptr);
+    if (raw == nullptr) {
+        throw Error(ErrorKind::Internal, "PROJ could not build a local equal-area frame");
+    }
+    // Longitude first, as the core keeps coordinates.
+    impl_->pj = proj_normalize_for_visualization(impl_->ctx, raw);
+    proj_destroy(raw);
+    if (impl_->pj == nullptr) {
+        throw Error(ErrorKind::Internal, "PROJ could not normalise the local frame's axes");
+    }
+}
+
+LocalFrame::~LocalFrame() = default;
+LocalFrame::LocalFrame(LocalFrame&&) noexcept = default;
+LocalFrame& LocalFrame::operator=(LocalFrame&&) noexcept = default;
+
+namespace {
+int to_frame(double* x, double* y, void* userdata) {
+    PJ* pj = static_cast<PJ*>(userdata);
+    PJ_COORD c = proj_coord(*x, *y, 0, 0);
+    c = proj_trans(pj, PJ_FWD, c);
+    if (std::isinf(c.xy.x) || std::isnan(c.xy.x)) {
+        return 0;
+    }
+    *x = c.xy.x;
+    *y = c.xy.y;
+    return 1;
+}
+} // namespace
+
+GeomPtr LocalFrame::forward(const GeosContext& geos, const GEOSGeometry& geometry) const {
+    return geos.own(GEOSGeom_transformXY_r(geos.handle(), &geometry, &to_frame, impl_->pj));
+}
+
+double LocalFrame::area_m2(const GeosContext& geos, const GEOSGeometry& geometry) const {
+    GeomPtr local = forward(geos, geometry);
+    double area = 0;
+    GEOSArea_r(geos.handle(), local.get(), &area);
+    return area;
+}
+
+} // namespace creatlas

@@ -1,0 +1,163 @@
+// The indicator catalogue: every output field the atlas computes, declared once.
+#include "creatlas/measure.hpp"
+
+#include <sstream>
+
+namespace creatlas {
+
+const char* layer_name(Level level) {
+    switch (level) {
+    case Level::Cluster:
+        return "clusters";
+    case Level::Heritage:
+        return "heritage_sites";
+    case Level::City:
+        return "cities";
+    case Level::Programme:
+        return "programmes";
+    case Level::Overlap:
+        return "heritage_programmes";
+    }
+    return "?";
+}
+
+namespace {
+
+std::vector<Indicator> make_catalogue() {
+    using L = Level;
+    using T = FieldType;
+    return {
+        // clusters
+        {"cluster_id", L::Cluster, T::String, "id", "[clusters] id_field, else the feature id", "clusters.id_field", "Identifier of the cluster."},
+        {"city_id", L::Cluster, T::String, "id", "id of the city polygon containing the cluster (a point on its surface for polygons); else of the nearest city within city_max_distance_m", "link.city_max_distance_m", "City the cluster belongs to."},
+        {"city_link", L::Cluster, T::String, "text", "'contains' or 'nearest'; null when no city", "", "How the city was found: inside its polygon, or the nearest within the distance."},
+        {"city_distance_m", L::Cluster, T::Real, "m", "geodesic distance to the city polygon (0 when inside)", "", "How far outside its city the cluster lies."},
+        {"dist_center_m", L::Cluster, T::Real, "m", "geodesic distance from the cluster (point on surface) to the city centre: the declared centre, else the city polygon's point on surface", "cities.centre_x_field, cities.centre_y_field", "Distance to the city centre."},
+        {"centrality", L::Cluster, T::Real, "1", "dist_center_m / sqrt(A_city / π), A_city the city polygon's area in its local equal-area frame", "", "Distance to the centre in city radii: below 1 is central, above 1 peripheral."},
+        {"on_heritage", L::Cluster, T::Integer, "0/1", "1 when the cluster intersects a heritage site, or (points) lies within heritage_snap_m of one", "link.heritage_snap_m", "Does the cluster occupy a heritage site?"},
+        {"heritage_id", L::Cluster, T::String, "id", "id of that heritage site (the nearest when several)", "link.heritage_snap_m", "The heritage site the cluster occupies."},
+        {"nearest_heritage_m", L::Cluster, T::Real, "m", "geodesic distance to the nearest heritage site (0 when intersecting)", "", "How close the nearest heritage site is."},
+        {"heritage_overlap_m2", L::Cluster, T::Real, "m²", "area of the cluster polygon ∩ heritage footprints, in the city's equal-area frame; null for point clusters", "", "How much heritage floor plate a polygon cluster covers."},
+        {"programme_count", L::Cluster, T::Integer, "count", "number of programme zones intersecting the cluster", "", "How many support programmes reach the cluster."},
+        {"programme_ids", L::Cluster, T::String, "ids", "comma-separated ids of those zones, in programme order", "", "Which programmes reach the cluster."},
+        {"instruments", L::Cluster, T::String, "text", "comma-separated distinct instruments of those zones (space, cluster, grant, export)", "", "Which policy instruments reach the cluster."},
+        {"grant_total", L::Cluster, T::Real, "RUB", "Σ grants table amounts whose key matches the cluster + Σ grant_field of the zones reaching it", "grants.key_field, grants.amount_field, programmes.grant_field", "Grant money reaching the cluster."},
+        {"age_years", L::Cluster, T::Integer, "year", "reference_year − opened; null when opened is missing", "project.reference_year, formation.opened_field", "Age of the cluster."},
+        {"formation_type", L::Cluster, T::Integer, "1–5", "1 private & share = 0; 2 private & 0 < share < support_share; 3 joint, or private & share ≥ support_share; 4 public & share < dependent_share; 5 public & share ≥ dependent_share; null when unknown", "formation.*", "Formation type on the five-type scale of public–private interaction."},
+        {"formation_label", L::Cluster, T::String, "text", "initiative, initiative, supported, partnership, public-led, dependent or unknown", "formation.*", "Name of the formation type."},
+        // heritage sites
+        {"heritage_id", L::Heritage, T::String, "id", "[heritage] id_field, else the feature id", "heritage.id_field", "Identifier of the heritage object."},
+        {"city_id", L::Heritage, T::String, "id", "as for clusters", "link.city_max_distance_m", "City the site belongs to."},
+        {"is_industrial", L::Heritage, T::Integer, "0/1", "category in [industrial] category_values; sites without a category value (or without a mapping): a name keyword at the start of a word", "industrial.category_values, industrial.keywords, heritage.category_field", "Is it industrial heritage?"},
+        {"reused", L::Heritage, T::Integer, "0/1", "1 when a cluster is on the site (see clusters.on_heritage)", "link.heritage_snap_m", "Has a creative cluster re-used the site?"},
+        {"cluster_id", L::Heritage, T::String, "id", "the cluster on the site (the nearest when several)", "", "Which cluster re-uses it."},
+        {"nearest_cluster_m", L::Heritage, T::Real, "m", "geodesic distance to the nearest cluster", "", "How close the nearest creative cluster is."},
+        {"dist_center_m", L::Heritage, T::Real, "m", "as for clusters", "", "Distance to the city centre."},
+        {"centrality", L::Heritage, T::Real, "1", "as for clusters", "", "Distance to the centre in city radii."},
+        {"footprint_m2", L::Heritage, T::Real, "m²", "area of the site's polygon in the city's equal-area frame; null for points", "", "Footprint area."},
+        {"programme_count", L::Heritage, T::Integer, "count", "number of programme zones intersecting the site", "", "How many support programmes cover the site."},
+        {"programme_ids", L::Heritage, T::String, "ids", "comma-separated ids of those zones", "", "Which programmes cover it."},
+        {"candidate_score", L::Heritage, T::Real, "0–1", "industrial, not re-used sites: Σ wᵢ·cᵢ / Σ wᵢ over available components, within the city: c_centrality = 1 − centrality/max, c_programmes = programme_count/max (0 when max = 0), c_clusters = 1 − nearest_cluster_m/max, c_footprint = footprint_m2/max (components without data are left out; a max of 0 gives 1 for the 'closer is higher' components)", "candidate.weight_*", "How good a candidate for conversion the site is."},
+        {"candidate_rank", L::Heritage, T::Integer, "rank", "rank of candidate_score within the city (1 = best; ties by heritage_id)", "", "Order of conversion candidates in the city."},
+        // cities
+        {"city_id", L::City, T::String, "id", "[cities] id_field, else the feature id", "cities.id_field", "Identifier of the city."},
+        {"population", L::City, T::Real, "persons", "[cities] population_field", "cities.population_field", "Population."},
+        {"tier", L::City, T::String, "text", "'capital' when capital_field is true; else 'second' when second_min_population ≤ population < second_max_population; else 'other'", "cities.capital_field, tier.*", "Place in the urban hierarchy."},
+        {"n_clusters", L::City, T::Integer, "count", "clusters whose city_id is the city", "", "Number of creative clusters."},
+        {"clusters_per_100k", L::City, T::Real, "per 100k", "n_clusters / population × 100,000", "", "Cluster density per population."},
+        {"ih_count", L::City, T::Integer, "count", "industrial heritage sites in the city", "", "Industrial heritage stock."},
+        {"ih_reused", L::City, T::Integer, "count", "industrial heritage sites re-used by clusters", "", "Industrial heritage already re-used."},
+        {"ih_transformation_rate", L::City, T::Real, "1", "ih_reused / ih_count; null when ih_count = 0", "", "Share of industrial heritage turned into creative space."},
+        {"ih_area_m2", L::City, T::Real, "m²", "Σ footprint_m2 of industrial sites with footprints; null when none", "", "Industrial heritage floor plate."},
+        {"ih_reused_area_m2", L::City, T::Real, "m²", "Σ footprint_m2 of re-used industrial sites with footprints; null when none", "", "Re-used industrial floor plate."},
+        {"mean_centrality", L::City, T::Real, "1", "mean centrality of the city's clusters", "", "How central the city's clusters are on average."},
+        {"programme_coverage", L::City, T::Real, "1", "clusters with ≥ 1 programme / n_clusters; null when n_clusters = 0", "", "Share of clusters reached by support programmes."},
+        {"grant_total", L::City, T::Real, "RUB", "Σ grant_total of the city's clusters", "", "Grant money reaching the city's clusters."},
+        {"grant_per_cluster", L::City, T::Real, "RUB", "grant_total / n_clusters; null when n_clusters = 0", "", "Grant money per cluster."},
+        {"type_1", L::City, T::Integer, "count", "clusters of formation type 1", "", "Initiative clusters."},
+        {"type_2", L::City, T::Integer, "count", "clusters of formation type 2", "", "Initiative, supported clusters."},
+        {"type_3", L::City, T::Integer, "count", "clusters of formation type 3", "", "Partnership clusters."},
+        {"type_4", L::City, T::Integer, "count", "clusters of formation type 4", "", "Public-led clusters."},
+        {"type_5", L::City, T::Integer, "count", "clusters of formation type 5", "", "Dependent clusters."},
+        {"dominant_type", L::City, T::Integer, "1–5", "the most frequent formation type (ties: the lower type); null when none is known", "", "Prevailing way clusters form in the city."},
+        {"type_diversity", L::City, T::Real, "0–1", "−Σ pₖ ln pₖ / ln 5 over the shares pₖ of known types; null when none is known", "", "How mixed the formation types are."},
+        {"nni", L::City, T::Real, "1", "Clark–Evans R = d̄_obs / (0.5 / sqrt(n / A)), d̄_obs the mean geodesic nearest-neighbour distance of the city's n clusters, A the city polygon's area in m²; null below 3 clusters", "", "Clustering of clusters: below 1 clustered, near 1 random, above 1 dispersed."},
+        {"nni_z", L::City, T::Real, "z", "(d̄_obs − d̄_exp) / (0.26136 / sqrt(n² / A))", "", "Standard score of the nearest-neighbour index."},
+        {"nni_p", L::City, T::Real, "p", "two-sided normal p of nni_z", "", "Significance of the nearest-neighbour index."},
+        {"creative_index", L::City, T::Real, "0–100", "100 × Σ wⱼ·normⱼ / Σ wⱼ over the components with a value, normⱼ = (x − min)/(max − min) across the run's cities (a component with max = min is left out)", "creative_index.components, creative_index.weights", "Composite index of creative urban transformation."},
+        {"creative_rank", L::City, T::Integer, "rank", "rank of creative_index, highest first (ties share a rank)", "", "Place of the city among the run's cities."},
+        // programmes
+        {"programme_id", L::Programme, T::String, "id", "[programmes] id_field, else the feature id", "programmes.id_field", "Identifier of the programme zone."},
+        {"instrument", L::Programme, T::String, "text", "[programmes] instrument_field, case-folded: space, cluster, grant or export", "programmes.instrument_field", "Policy instrument of the programme."},
+        {"clusters_covered", L::Programme, T::Integer, "count", "clusters intersecting the zone", "", "How many clusters the programme reaches."},
+        {"heritage_covered", L::Programme, T::Integer, "count", "heritage sites intersecting the zone", "", "How many heritage sites the programme covers."},
+        // heritage × programme overlaps
+        {"heritage_id", L::Overlap, T::String, "id", "the heritage site", "", "Heritage site of the overlap."},
+        {"programme_id", L::Overlap, T::String, "id", "the programme zone", "", "Programme zone of the overlap."},
+        {"overlap_m2", L::Overlap, T::Real, "m²", "area of site ∩ zone in the city's equal-area frame; null for point sites", "", "How much of the site the programme covers."},
+    };
+}
+
+} // namespace
+
+const std::vector<Indicator>& indicator_catalogue() {
+    static const std::vector<Indicator> catalogue = make_catalogue();
+    return catalogue;
+}
+
+namespace {
+const char* type_text(FieldType t) {
+    switch (t) {
+    case FieldType::Integer:
+        return "integer";
+    case FieldType::Real:
+        return "real";
+    case FieldType::String:
+        return "text";
+    }
+    return "?";
+}
+} // namespace
+
+nlohmann::json indicator_catalogue_json() {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& i : indicator_catalogue()) {
+        out.push_back({{"id", i.id},
+                       {"level", layer_name(i.level)},
+                       {"type", type_text(i.type)},
+                       {"unit", i.unit},
+                       {"formula", i.formula},
+                       {"parameters", i.parameters},
+                       {"meaning", i.meaning}});
+    }
+    return out;
+}
+
+std::string indicator_catalogue_markdown() {
+    std::ostringstream md;
+    md << "# Indicators\n\n"
+          "<!-- Generated by `creatlas indicators --markdown` from the catalogue in "
+          "geo/src/indicators.cpp; a test keeps it in step. -->\n\n"
+          "Every field the atlas computes, by output layer, in the order it is written. "
+          "The inputs' own fields follow these in each layer (a name that clashes gets the "
+          "prefix `src_`). Distances are geodesic on the WGS 84 ellipsoid (PROJ's geodesic "
+          "routines); areas are taken in a Lambert azimuthal equal-area frame centred on the "
+          "feature's city (or on the feature when it has no city). Nothing is measured in "
+          "degrees. Null means \"not defined\" (never a silent 0).\n";
+    for (Level level :
+         {Level::Cluster, Level::Heritage, Level::City, Level::Programme, Level::Overlap}) {
+        md << "\n## `" << layer_name(level) << "`\n\n"
+           << "| field | type | unit | formula | parameters | meaning |\n"
+              "|---|---|---|---|---|---|\n";
+        for (const auto& i : indicator_catalogue()) {
+            if (i.level == level) {
+                md << "| `" << i.id << "` | " << type_text(i.type) << " | " << i.unit << " | "
+                   << i.formula << " | " << (i.parameters.empty() ? "—" : i.parameters) << " | "
+                   << i.meaning << " |\n";
+            }
+        }
+    }
+    return md.str();
+}
+
+} // namespace creatlas

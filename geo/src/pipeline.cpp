@@ -1,0 +1,128 @@
+#include "creatlas/pipeline.hpp"
+
+#include "creatlas/error.hpp"
+#include "creatlas/link.hpp"
+#include "creatlas/load.hpp"
+#include "creatlas/measure.hpp"
+#include "creatlas/version.hpp"
+#include "creatlas/write.hpp"
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+
+namespace creatlas {
+
+namespace {
+
+std::string utc_now() {
+    const std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+} // namespace
+
+RunReport run_project(const Project& project, const RunOptions& options,
+                      const Progress& progress) {
+    const auto t0 = std::chrono::steady_clock::now();
+    RunReport report;
+    report.project = project.file;
+    report.version = kVersion;
+    report.started = utc_now();
+    report.output = options.output.empty() ? project.output : options.output;
+
+    if (!project.clusters.present()) {
+        throw_bad_input("the project has no [clusters] source", {project.file, "", {}, ""});
+    }
+    WriteOptions wo;
+    wo.crs = project.output_crs;
+    wo.overwrite = options.overwrite;
+    if (!project.file.empty()) {
+        wo.inputs.push_back(project.file);
+    }
+    for (const SourceSpec* s : project.sources()) {
+        wo.inputs.push_back(s->path);
+    }
+    // Fail before any work when the output cannot be written.
+    check_output_path(report.output, wo);
+
+    GeosContext geos;
+    const std::vector<const SourceSpec*> sources = project.sources();
+    AtlasInputs in;
+    Table attributes;
+    Table grants;
+    const double load_span = 0.45;
+    for (std::size_t k = 0; k < sources.size(); ++k) {
+        const SourceSpec& spec = *sources[k];
+        const Progress p = progress.sub(load_span * static_cast<double>(k) /
+                                            static_cast<double>(sources.size()),
+                                        load_span / static_cast<double>(sources.size()));
+        SourceReport sr;
+        const bool table = &spec == &project.cluster_attributes || &spec == &project.grants;
+        Table t = load_source(geos, spec, project.geometry_policy,
+                              table ? GeometryNeed::None : GeometryNeed::Required, sr, p);
+        report.sources.push_back(std::move(sr));
+        if (&spec == &project.cities) {
+            in.cities = std::move(t);
+        } else if (&spec == &project.clusters) {
+            in.clusters = std::move(t);
+        } else if (&spec == &project.heritage) {
+            in.heritage = std::move(t);
+        } else if (&spec == &project.programmes) {
+            in.programmes = std::move(t);
+        } else if (&spec == &project.cluster_attributes) {
+            attributes = std::move(t);
+        } else if (&spec == &project.grants) {
+            grants = std::move(t);
+            in.grants = &grants;
+        }
+        // enterprises are loaded (and validated) for the statistics stage.
+    }
+    // Names for tables of roles that were not given.
+    in.cities.name = "cities";
+    in.heritage.name = "heritage";
+    in.programmes.name = "programmes";
+
+    // --- link by key ------------------------------------------------------------
+    if (project.cluster_attributes.present()) {
+        std::string left_key = project.clusters.field("key_field");
+        if (left_key.empty()) {
+            left_key = project.clusters.id_field;
+        }
+        report.key_links.push_back(join_by_key(in.clusters, left_key, attributes,
+                                               project.cluster_attributes.field("key_field")));
+    }
+    // Identifiers must be unique where they name features in the output.
+    for (const auto& [table, spec] :
+         {std::pair<const Table*, const SourceSpec*>{&in.cities, &project.cities},
+          {&in.clusters, &project.clusters},
+          {&in.heritage, &project.heritage},
+          {&in.programmes, &project.programmes}}) {
+        if (spec->present() && !spec->id_field.empty()) {
+            require_unique_keys(*table, spec->id_field);
+        }
+    }
+
+    AtlasLayers layers =
+        measure_atlas(geos, project, std::move(in), report, progress.sub(0.45, 0.3));
+    for (const Table* t : layers.all()) {
+        report.layers[t->name] = static_cast<std::int64_t>(t->rows.size());
+    }
+
+    wo.metadata["CREATLAS_VERSION"] = kVersion;
+    wo.metadata["CREATLAS_PROJECT"] = project.name;
+    report.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    wo.metadata["CREATLAS_PROVENANCE"] = report.to_json().dump();
+    write_geopackage(report.output, layers.all(), wo, progress.sub(0.75, 0.25));
+    report.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    progress.update(1.0, "done");
+    return report;
+}
+
+} // namespace creatlas

@@ -1,0 +1,290 @@
+#include "creatlas/write.hpp"
+
+#include "creatlas/error.hpp"
+#include "gdal_util.hpp"
+
+#include <ogrsf_frmts.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <system_error>
+
+namespace fs = std::filesystem;
+
+namespace creatlas {
+
+namespace {
+
+using detail::GdalErrorCapture;
+
+OGRFieldType ogr_type(FieldType t) {
+    switch (t) {
+    case FieldType::Integer:
+        return OFTInteger64;
+    case FieldType::Real:
+        return OFTReal;
+    case FieldType::String:
+        return OFTString;
+    }
+    return OFTString;
+}
+
+/// The layer's geometry type: one GeoPackage type for all its rows. Polygons and
+/// multipolygons become MultiPolygon (likewise lines); a mix of kinds is Geometry.
+OGRwkbGeometryType layer_type(const Table& t) {
+    bool any = false;
+    int kind = -1; // 0 point, 1 line, 2 polygon
+    bool multi = false;
+    for (const auto& r : t.rows) {
+        if (!r.geom) {
+            continue;
+        }
+        any = true;
+        const int id = GEOSGeomTypeId_r(r.geom.get_deleter().ctx, r.geom.get());
+        int k = -1;
+        switch (id) {
+        case GEOS_POINT:
+            k = 0;
+            break;
+        case GEOS_MULTIPOINT:
+            k = 0;
+            multi = true;
+            break;
+        case GEOS_LINESTRING:
+        case GEOS_LINEARRING:
+            k = 1;
+            break;
+        case GEOS_MULTILINESTRING:
+            k = 1;
+            multi = true;
+            break;
+        case GEOS_POLYGON:
+        case GEOS_MULTIPOLYGON:
+            k = 2;
+            break;
+        default:
+            return wkbUnknown;
+        }
+        if (kind >= 0 && k != kind) {
+            return wkbUnknown;
+        }
+        kind = k;
+    }
+    if (!any) {
+        return wkbNone;
+    }
+    switch (kind) {
+    case 0:
+        return multi ? wkbMultiPoint : wkbPoint;
+    case 1:
+        return wkbMultiLineString;
+    default:
+        return wkbMultiPolygon;
+    }
+}
+
+std::string canonical(const std::string& p) {
+    std::error_code ec;
+    fs::path c = fs::weakly_canonical(fs::absolute(p), ec);
+    return ec ? fs::absolute(p).lexically_normal().string() : c.string();
+}
+
+class TempFile {
+public:
+    explicit TempFile(std::string path) : path_(std::move(path)) {}
+    ~TempFile() {
+        if (!path_.empty()) {
+            std::error_code ec;
+            fs::remove(path_, ec);
+            fs::remove(path_ + "-journal", ec);
+            fs::remove(path_ + "-wal", ec);
+            fs::remove(path_ + "-shm", ec);
+        }
+    }
+    TempFile(const TempFile&) = delete;
+    TempFile& operator=(const TempFile&) = delete;
+    TempFile(TempFile&&) = delete;
+    TempFile& operator=(TempFile&&) = delete;
+    const std::string& path() const { return path_; }
+    void release() { path_.clear(); }
+
+private:
+    std::string path_;
+};
+
+void write_layer(GDALDataset& ds, const Table& table, OGRSpatialReference& out_srs,
+                 OGRCoordinateTransformation* ct, const Progress& progress,
+                 GdalErrorCapture& errors, const std::string& target) {
+    const OGRwkbGeometryType gtype = layer_type(table);
+    const char* options[] = {"GEOMETRY_NAME=geom", "FID=fid", "SPATIAL_INDEX=YES", nullptr};
+    OGRLayer* layer = ds.CreateLayer(table.name.c_str(), gtype == wkbNone ? nullptr : &out_srs,
+                                     gtype, const_cast<char**>(options));
+    if (layer == nullptr) {
+        throw Error(ErrorKind::Io, "cannot create layer: " + errors.last_error(),
+                    {target, table.name, std::nullopt, ""});
+    }
+    for (const auto& f : table.fields) {
+        OGRFieldDefn fd(f.name.c_str(), ogr_type(f.type));
+        if (layer->CreateField(&fd) != OGRERR_NONE) {
+            throw Error(ErrorKind::Io, "cannot create field: " + errors.last_error(),
+                        {target, table.name, std::nullopt, f.name});
+        }
+    }
+    OGRFeatureDefn* defn = layer->GetLayerDefn();
+    if (ds.StartTransaction() != OGRERR_NONE) {
+        throw Error(ErrorKind::Io, "cannot start a transaction: " + errors.last_error(),
+                    {target, table.name, std::nullopt, ""});
+    }
+    std::size_t n = 0;
+    for (const auto& row : table.rows) {
+        if ((++n & 4095) == 0) {
+            progress.update(static_cast<double>(n) / static_cast<double>(table.rows.size()),
+                            "write " + table.name);
+        }
+        OGRFeature feature(defn);
+        for (std::size_t i = 0; i < table.fields.size() && i < row.values.size(); ++i) {
+            const Value& v = row.values[i];
+            const int fi = static_cast<int>(i);
+            if (const auto* iv = std::get_if<std::int64_t>(&v)) {
+                feature.SetField(fi, static_cast<GIntBig>(*iv));
+            } else if (const auto* dv = std::get_if<double>(&v)) {
+                feature.SetField(fi, *dv);
+            } else if (const auto* sv = std::get_if<std::string>(&v)) {
+                feature.SetField(fi, sv->c_str());
+            } else {
+                feature.SetFieldNull(fi);
+            }
+        }
+        if (row.geom && gtype != wkbNone) {
+            OGRGeometry* g =
+                OGRGeometryFactory::createFromGEOS(row.geom.get_deleter().ctx, row.geom.get());
+            if (g == nullptr) {
+                throw Error(ErrorKind::Internal, "cannot convert a geometry for writing",
+                            {target, table.name, row.fid, ""});
+            }
+            if (gtype == wkbMultiPolygon) {
+                g = OGRGeometryFactory::forceToMultiPolygon(g);
+            } else if (gtype == wkbMultiLineString) {
+                g = OGRGeometryFactory::forceToMultiLineString(g);
+            } else if (gtype == wkbMultiPoint) {
+                g = OGRGeometryFactory::forceToMultiPoint(g);
+            }
+            if (ct != nullptr && g->transform(ct) != OGRERR_NONE) {
+                OGRGeometryFactory::destroyGeometry(g);
+                throw_bad_input("cannot transform the geometry to the output CRS",
+                                {target, table.name, row.fid, ""});
+            }
+            g->assignSpatialReference(&out_srs);
+            feature.SetGeometryDirectly(g);
+        }
+        if (layer->CreateFeature(&feature) != OGRERR_NONE) {
+            throw Error(ErrorKind::Io, "cannot write a feature: " + errors.last_error(),
+                        {target, table.name, row.fid, ""});
+        }
+    }
+    if (ds.CommitTransaction() != OGRERR_NONE) {
+        throw Error(ErrorKind::Io, "cannot commit: " + errors.last_error(),
+                    {target, table.name, std::nullopt, ""});
+    }
+}
+
+} // namespace
+
+void check_output_path(const std::string& path, const WriteOptions& options) {
+    const ErrorContext where{path, "", std::nullopt, ""};
+    if (path.empty()) {
+        throw_bad_input("no output path");
+    }
+    const std::string target = canonical(path);
+    for (const auto& in : options.inputs) {
+        if (!in.empty() && canonical(in) == target) {
+            throw_bad_input("the output would overwrite an input; choose another output path",
+                            where);
+        }
+    }
+    const fs::path parent = fs::absolute(path).parent_path();
+    if (!fs::is_directory(parent)) {
+        throw Error(ErrorKind::Io, "the output folder does not exist: " + parent.string(), where);
+    }
+    if (::access(parent.c_str(), W_OK) != 0) {
+        throw Error(ErrorKind::Io, "the output folder is not writable: " + parent.string(), where);
+    }
+    if (fs::exists(path)) {
+        if (!options.overwrite) {
+            throw_bad_input("the output exists; pass --overwrite to replace it", where);
+        }
+        if (fs::is_directory(path)) {
+            throw_bad_input("the output is a folder", where);
+        }
+    }
+}
+
+void write_geopackage(const std::string& path, const std::vector<const Table*>& layers,
+                      const WriteOptions& options, const Progress& progress) {
+    detail::ensure_gdal_registered();
+    check_output_path(path, options);
+    GdalErrorCapture errors;
+    const fs::path target = fs::absolute(path);
+    TempFile temp((target.parent_path() / ("." + target.filename().string() + ".tmp-" +
+                                           std::to_string(::getpid()) + ".gpkg"))
+                      .string());
+    {
+        std::error_code ec;
+        fs::remove(temp.path(), ec);
+    }
+    auto out_srs = detail::make_srs(options.crs, "output crs");
+    OGRSpatialReference wgs84;
+    wgs84.importFromEPSG(4326);
+    wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    detail::CtPtr ct;
+    if (!out_srs->IsSame(&wgs84)) {
+        ct.reset(OGRCreateCoordinateTransformation(&wgs84, out_srs.get()));
+        if (!ct) {
+            throw_bad_input("cannot transform from WGS 84 to the output CRS '" + options.crs + "'");
+        }
+    }
+    GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
+    if (driver == nullptr) {
+        throw Error(ErrorKind::Internal, "GDAL has no GeoPackage driver");
+    }
+    {
+        GDALDatasetUniquePtr ds(
+            driver->Create(temp.path().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+        if (!ds) {
+            throw Error(ErrorKind::Io, "cannot create the GeoPackage: " + errors.last_error(),
+                        {path, "", std::nullopt, ""});
+        }
+        std::size_t done = 0;
+        for (const Table* t : layers) {
+            write_layer(*ds, *t, *out_srs, ct.get(),
+                        progress.sub(static_cast<double>(done) / static_cast<double>(layers.size()),
+                                     1.0 / static_cast<double>(layers.size())),
+                        errors, path);
+            ++done;
+        }
+        for (const auto& [key, value] : options.metadata) {
+            ds->SetMetadataItem(key.c_str(), value.c_str());
+        }
+        if (options.finish) {
+            options.finish(*ds);
+        }
+        progress.check();
+        ds.reset(); // close: everything is on disk
+        if (!errors.last_error().empty()) {
+            throw Error(ErrorKind::Io, "GDAL reported an error while writing: " +
+                                           errors.last_error(),
+                        {path, "", std::nullopt, ""});
+        }
+    }
+    std::error_code ec;
+    fs::rename(temp.path(), target, ec);
+    if (ec) {
+        throw Error(ErrorKind::Io, "cannot move the finished GeoPackage into place: " +
+                                       ec.message(),
+                    {path, "", std::nullopt, ""});
+    }
+    temp.release();
+}
+
+} // namespace creatlas
