@@ -344,4 +344,51 @@ std::vector<std::vector<int>> link_to_zones(const GeosContext& geos, const Table
     return out;
 }
 
+std::int64_t assign_city_areas(const GeosContext& geos, Table& cities, const Table& areas,
+                               const std::string& population_field,
+                               std::vector<std::string>& notes) {
+    GEOSContextHandle_t h = geos.handle();
+    const SpatialIndex index(geos, areas);
+    const int pop = population_field.empty() ? -1 : cities.field_index(population_field);
+    // For each area polygon, the cities whose point it contains.
+    std::map<int, std::vector<std::size_t>> takers;
+    for (std::size_t c = 0; c < cities.rows.size(); ++c) {
+        const GEOSGeometry* g = cities.rows[c].geom.get();
+        if (g == nullptr || !is_point(h, *g)) {
+            continue;
+        }
+        for (int a : index.query(*g)) {
+            if (GEOSPreparedIntersects_r(h, &index.prepared(a), g) == 1) {
+                takers[a].push_back(c);
+                break;
+            }
+        }
+    }
+    std::int64_t assigned = 0;
+    for (auto& [a, list] : takers) {
+        auto population = [&](std::size_t c) {
+            return pop < 0 ? 0.0
+                           : as_number(cities.rows[c].values[static_cast<std::size_t>(pop)])
+                                 .value_or(0.0);
+        };
+        std::sort(list.begin(), list.end(), [&](std::size_t x, std::size_t y) {
+            if (population(x) != population(y)) {
+                return population(x) > population(y);
+            }
+            return cities.rows[x].fid < cities.rows[y].fid;
+        });
+        cities.rows[list.front()].geom = geos.clone(*areas.rows[static_cast<std::size_t>(a)].geom);
+        ++assigned;
+        if (list.size() > 1) {
+            notes.push_back("city_areas feature " +
+                            std::to_string(areas.rows[static_cast<std::size_t>(a)].fid) +
+                            " contains " + std::to_string(list.size()) +
+                            " cities; it went to the most populous (feature " +
+                            std::to_string(cities.rows[list.front()].fid) +
+                            "), the others keep their points");
+        }
+    }
+    return assigned;
+}
+
 } // namespace creatlas

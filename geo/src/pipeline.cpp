@@ -53,6 +53,7 @@ RunReport run_project(const Project& project, const RunOptions& options,
     GeosContext geos;
     const std::vector<const SourceSpec*> sources = project.sources();
     AtlasInputs in;
+    Table areas;
     Table attributes;
     Table grants;
     const double load_span = 0.45;
@@ -68,6 +69,8 @@ RunReport run_project(const Project& project, const RunOptions& options,
         report.sources.push_back(std::move(sr));
         if (&spec == &project.cities) {
             in.cities = std::move(t);
+        } else if (&spec == &project.city_areas) {
+            areas = std::move(t);
         } else if (&spec == &project.clusters) {
             in.clusters = std::move(t);
         } else if (&spec == &project.heritage) {
@@ -86,6 +89,11 @@ RunReport run_project(const Project& project, const RunOptions& options,
     in.cities.name = "cities";
     in.heritage.name = "heritage";
     in.programmes.name = "programmes";
+
+    if (project.city_areas.present()) {
+        report.links["cities_with_area"] = assign_city_areas(
+            geos, in.cities, areas, project.cities.field("population_field"), report.notes);
+    }
 
     // --- link by key ------------------------------------------------------------
     if (project.cluster_attributes.present()) {

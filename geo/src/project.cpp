@@ -34,7 +34,7 @@ std::string SourceSpec::field(const std::string& key) const {
 
 std::vector<const SourceSpec*> Project::sources() const {
     std::vector<const SourceSpec*> out;
-    for (const SourceSpec* s : {&cities, &clusters, &cluster_attributes, &grants, &heritage,
+    for (const SourceSpec* s : {&cities, &city_areas, &clusters, &cluster_attributes, &grants, &heritage,
                                 &programmes, &enterprises}) {
         if (s->present()) {
             out.push_back(s);
@@ -301,6 +301,7 @@ Project parse_project(const std::string& text, const std::string& base_dir,
     }
 
     p.cities = read_source(root, "cities", base_dir, origin);
+    p.city_areas = read_source(root, "city_areas", base_dir, origin);
     p.clusters = read_source(root, "clusters", base_dir, origin);
     p.heritage = read_source(root, "heritage", base_dir, origin);
     p.programmes = read_source(root, "programmes", base_dir, origin);

@@ -14,6 +14,10 @@ std::vector<SectionDecl> make_sections() {
          false, false},
         {"link", "Spatial linking distances, in metres.", false, false},
         {"cities", "City polygons (or points), one row per city.", false, true},
+        {"city_areas",
+         "Optional city polygons for cities given as points: each city takes the polygon that "
+         "contains it (the most populous city when several share one).",
+         false, true},
         {"clusters", "Creative clusters: points or polygons, one row per cluster.", true, true},
         {"heritage", "Heritage objects: points or footprints, one row per object.", false, true},
         {"programmes", "Support programme zones: polygons with an instrument.", false, true},
@@ -90,6 +94,8 @@ std::vector<KeyDecl> make_keys() {
                  "Longitude of a declared city centre; else the polygon's point on surface."});
     k.push_back({"cities", "centre_y_field", KeyType::String, "", false,
                  "Latitude of a declared city centre."});
+
+    add_source_keys(k, "city_areas", false);
 
     add_source_keys(k, "clusters", false);
     k.push_back({"clusters", "name_field", KeyType::String, "", false, "Cluster name field."});

@@ -5,7 +5,11 @@
 
 #include <ogrsf_frmts.h>
 
+#include <fcntl.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <filesystem>
 #include <system_error>
@@ -207,9 +211,17 @@ void check_output_path(const std::string& path, const WriteOptions& options) {
     if (!fs::is_directory(parent)) {
         throw Error(ErrorKind::Io, "the output folder does not exist: " + parent.string(), where);
     }
-    if (::access(parent.c_str(), W_OK) != 0) {
-        throw Error(ErrorKind::Io, "the output folder is not writable: " + parent.string(), where);
+    // Try it: permission bits alone do not tell (root, read-only mounts, ACLs).
+    const fs::path probe = parent / (".creatlas-probe-" + std::to_string(::getpid()));
+    const int fd = ::open(probe.c_str(), O_CREAT | O_EXCL | O_WRONLY, 0600);
+    if (fd < 0) {
+        throw Error(ErrorKind::Io,
+                    "the output folder is not writable: " + parent.string() + " (" +
+                        std::strerror(errno) + ")",
+                    where);
     }
+    ::close(fd);
+    ::unlink(probe.c_str());
     if (fs::exists(path)) {
         if (!options.overwrite) {
             throw_bad_input("the output exists; pass --overwrite to replace it", where);

@@ -88,4 +88,12 @@ std::vector<HeritageLink> link_to_heritage(const GeosContext& geos, const Table&
 std::vector<std::vector<int>> link_to_zones(const GeosContext& geos, const Table& features,
                                             const SpatialIndex& zones);
 
+/// Give point cities the polygon of `areas` that contains them. When several cities
+/// fall in one polygon it goes to the most populous (`population_field`, may be "";
+/// ties: the lower feature id) and the others keep their points. Returns the number
+/// of cities that received a polygon; each polygon shared is noted in `notes`.
+std::int64_t assign_city_areas(const GeosContext& geos, Table& cities, const Table& areas,
+                               const std::string& population_field,
+                               std::vector<std::string>& notes);
+
 } // namespace creatlas

@@ -85,7 +85,7 @@ struct Project {
     double city_max_distance_m = 5000.0;
     double heritage_snap_m = 50.0;
 
-    SourceSpec cities, clusters, heritage, programmes, cluster_attributes, grants, enterprises;
+    SourceSpec cities, city_areas, clusters, heritage, programmes, cluster_attributes, grants, enterprises;
 
     FormationParams formation;
     std::string opened_field = "opened";

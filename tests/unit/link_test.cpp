@@ -1,0 +1,185 @@
+#include "creatlas/error.hpp"
+#include "creatlas/link.hpp"
+
+#include "test_util.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+using namespace creatlas;
+using creatlas::test::table_from_wkt;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+TEST(NormaliseKey, TrimsCaseFoldsAndComposes) {
+    EXPECT_EQ(normalise_key("  C03 "), "c03");
+    EXPECT_EQ(normalise_key("\tSvoboda2\n"), "svoboda2");
+    // No-break spaces from spreadsheets are trimmed too.
+    EXPECT_EQ(normalise_key("\xC2\xA0" "ab" "\xC2\xA0"), "ab");
+    // Cyrillic case folding: «Домна» → «домна».
+    EXPECT_EQ(normalise_key("Домна"), "домна");
+    // NFC: "й" written as и + combining breve (U+0306) equals the precomposed й (U+0439).
+    EXPECT_EQ(normalise_key("\xD0\xB8\xCC\x86"), normalise_key("\xD0\xB9"));
+    // Inner spaces are kept.
+    EXPECT_EQ(normalise_key(" a  b "), "a  b");
+}
+
+TEST(NormaliseKey, RejectsInvalidUtf8) {
+    EXPECT_THROW(normalise_key("\xFF\xFE"), Error);
+}
+
+TEST(JoinByKey, MatchesNormalisedKeysAndReportsBothSides) {
+    GeosContext geos;
+    Table clusters = table_from_wkt(geos, "clusters", {"cluster_id"},
+                                    {{"POINT(0 0)", {std::string("C01")}},
+                                     {"POINT(1 1)", {std::string("C02")}},
+                                     {"POINT(2 2)", {std::string("C10")}}});
+    Table attrs = table_from_wkt(geos, "cluster_attributes", {"cluster_key", "initiator"},
+                                 {{"", {std::string(" c01 "), std::string("private")}},
+                                  {"", {std::string("C02"), std::string("public")}},
+                                  {"", {std::string("C99"), std::string("joint")}}});
+    const KeyLinkReport r = join_by_key(clusters, "cluster_id", attrs, "cluster_key");
+    EXPECT_EQ(r.matched, 2);
+    EXPECT_THAT(r.unmatched_left, ElementsAre("C10"));
+    EXPECT_THAT(r.unmatched_right, ElementsAre("C99"));
+    ASSERT_EQ(clusters.fields.size(), 2U);
+    EXPECT_EQ(clusters.fields[1].name, "initiator");
+    EXPECT_EQ(as_text(clusters.rows[0].values[1]), "private");
+    EXPECT_EQ(as_text(clusters.rows[1].values[1]), "public");
+    EXPECT_TRUE(is_null(clusters.rows[2].values[1]));
+}
+
+TEST(JoinByKey, DuplicateKeysAreAnErrorListingThem) {
+    GeosContext geos;
+    Table clusters = table_from_wkt(geos, "clusters", {"cluster_id"}, {{"POINT(0 0)", {std::string("A")}}});
+    Table attrs = table_from_wkt(geos, "cluster_attributes", {"cluster_key"},
+                                 {{"", {std::string("A")}}, {"", {std::string(" a")}},
+                                  {"", {std::string("B")}}});
+    try {
+        join_by_key(clusters, "cluster_id", attrs, "cluster_key");
+        FAIL() << "duplicate keys accepted";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::BadInput);
+        EXPECT_THAT(e.what(), HasSubstr("1 duplicate key(s)"));
+        EXPECT_THAT(e.what(), HasSubstr("'a' (features 1, 2)"));
+        EXPECT_THAT(e.what(), HasSubstr("field 'cluster_key'"));
+    }
+}
+
+TEST(JoinByKey, ClashingFieldNamesArePrefixed) {
+    GeosContext geos;
+    Table clusters = table_from_wkt(geos, "clusters", {"cluster_id", "name"},
+                                    {{"POINT(0 0)", {std::string("A"), std::string("x")}}});
+    Table attrs = table_from_wkt(geos, "cluster_attributes", {"cluster_key", "name"},
+                                 {{"", {std::string("a"), std::string("y")}}});
+    join_by_key(clusters, "cluster_id", attrs, "cluster_key");
+    ASSERT_EQ(clusters.fields.size(), 3U);
+    EXPECT_EQ(clusters.fields[2].name, "cluster_attributes_name");
+    EXPECT_EQ(as_text(clusters.rows[0].values[2]), "y");
+}
+
+class SpatialLinks : public ::testing::Test {
+protected:
+    GeosContext geos;
+    // Two square "cities" at 56° N: A spans lon 60.00–60.10, B spans lon 61.00–61.10.
+    Table cities = table_from_wkt(
+        geos, "cities", {"city_id"},
+        {{"POLYGON((60 56,60.1 56,60.1 56.1,60 56.1,60 56))", {std::string("A")}},
+         {"POLYGON((61 56,61.1 56,61.1 56.1,61 56.1,61 56))", {std::string("B")}}});
+};
+
+TEST_F(SpatialLinks, ContainingCityThenNearestWithinDistance) {
+    // 1: inside A. 2: 0.001° of longitude east of A's edge at lat 56.05 — about 62 m
+    // — linked as nearest. 3: halfway
+    // between the cities, ~28 km from each: no city within 5 km.
+    Table pts = table_from_wkt(geos, "clusters", {},
+                               {{"POINT(60.05 56.05)", {}}, {"POINT(60.101 56.05)", {}},
+                                {"POINT(60.55 56.05)", {}}});
+    SpatialIndex index(geos, cities);
+    const auto links = link_to_cities(geos, pts, index, 5000.0);
+    EXPECT_EQ(links[0].city, 0);
+    EXPECT_FALSE(links[0].nearest);
+    EXPECT_EQ(links[1].city, 0);
+    EXPECT_TRUE(links[1].nearest);
+    // pyproj aeqd centred on (60.101, 56.05) + shapely distance to A: 62.312179011 m.
+    EXPECT_NEAR(links[1].distance_m, 62.312179011186615, 1e-6);
+    EXPECT_EQ(links[2].city, -1);
+    // With the fallback off, the second point has no city.
+    EXPECT_EQ(link_to_cities(geos, pts, index, 0.0)[1].city, -1);
+}
+
+TEST_F(SpatialLinks, HeritageWithinSnapDistanceInMetres) {
+    // Sites 40 m and 60 m due east of (60.6, 56.8) (pyproj Geod.fwd); snap 50 m.
+    Table sites = table_from_wkt(
+        geos, "heritage", {"heritage_id"},
+        {{"POINT(60.600982031808236 56.799999996136215)", {std::string("far")}},
+         {"POINT(60.600654687872186 56.79999999828276)", {std::string("near")}}});
+    Table clusters = table_from_wkt(geos, "clusters", {},
+                                    {{"POINT(60.6 56.8)", {}}, {"POINT(60.7 56.8)", {}}});
+    SpatialIndex index(geos, sites);
+    const auto links = link_to_heritage(geos, clusters, index, 50.0);
+    EXPECT_EQ(links[0].site, 1);
+    EXPECT_NEAR(links[0].distance_m, 40.0, 1e-6);
+    EXPECT_EQ(links[0].nearest, 1);
+    // The second cluster is ~6.1 km away from both: no link, but a nearest site.
+    EXPECT_EQ(links[1].site, -1);
+    EXPECT_EQ(links[1].nearest, 0);
+    EXPECT_GT(links[1].nearest_m, 6000.0);
+    // With a 30 m snap the first cluster has no site either.
+    EXPECT_EQ(link_to_heritage(geos, clusters, index, 30.0)[0].site, -1);
+}
+
+TEST_F(SpatialLinks, PolygonClusterOnFootprintIsAtZeroDistance) {
+    Table sites = table_from_wkt(
+        geos, "heritage", {},
+        {{"POLYGON((60.6 56.8,60.602 56.8,60.602 56.801,60.6 56.801,60.6 56.8))", {}}});
+    Table clusters = table_from_wkt(
+        geos, "clusters", {},
+        {{"POLYGON((60.601 56.8005,60.603 56.8005,60.603 56.802,60.601 56.802,60.601 56.8005))",
+          {}}});
+    SpatialIndex index(geos, sites);
+    const auto links = link_to_heritage(geos, clusters, index, 50.0);
+    EXPECT_EQ(links[0].site, 0);
+    EXPECT_DOUBLE_EQ(links[0].distance_m, 0.0);
+}
+
+TEST_F(SpatialLinks, ZonesIntersectingEachFeature) {
+    Table pts = table_from_wkt(geos, "clusters", {},
+                               {{"POINT(60.05 56.05)", {}}, {"POINT(61.05 56.05)", {}},
+                                {"POINT(62 56)", {}}});
+    SpatialIndex zones(geos, cities);
+    const auto z = link_to_zones(geos, pts, zones);
+    EXPECT_THAT(z[0], ElementsAre(0));
+    EXPECT_THAT(z[1], ElementsAre(1));
+    EXPECT_TRUE(z[2].empty());
+}
+
+TEST_F(SpatialLinks, NearestWithinFindsTheTrueNearestBeyondTheFirstRadius) {
+    // Two sites, 3 km and 20 km north of the query point (1 km ≈ 0.00898° of latitude).
+    Table sites = table_from_wkt(geos, "heritage", {},
+                                 {{"POINT(60 56.1796)", {}}, {"POINT(60 56.02695)", {}}});
+    SpatialIndex index(geos, sites);
+    auto p = geos.point(60, 56);
+    const Nearest n = nearest_within(geos, index, *p, 1e9);
+    EXPECT_EQ(n.row, 1);
+    // pyproj Geod.inv(60, 56, 60, 56.02695): 3000.6688769383263 m.
+    EXPECT_NEAR(n.distance_m, 3000.6688769383263, 1e-6);
+    EXPECT_EQ(nearest_within(geos, index, *p, 1000.0).row, -1);
+}
+
+TEST(CityAreas, MostPopulousCityTakesASharedPolygon) {
+    GeosContext geos;
+    Table cities = table_from_wkt(geos, "cities", {"name", "population"},
+                                  {{"POINT(60.5 56.5)", {std::string("small"), std::int64_t{1000}}},
+                                   {"POINT(60.6 56.6)", {std::string("big"), std::int64_t{900000}}},
+                                   {"POINT(70 50)", {std::string("alone"), std::int64_t{5}}}});
+    Table areas = table_from_wkt(geos, "city_areas", {},
+                                 {{"POLYGON((60 56,61 56,61 57,60 57,60 56))", {}}});
+    std::vector<std::string> notes;
+    EXPECT_EQ(assign_city_areas(geos, cities, areas, "population", notes), 1);
+    EXPECT_EQ(GEOSGeomTypeId_r(geos.handle(), cities.rows[1].geom.get()), GEOS_POLYGON);
+    EXPECT_EQ(GEOSGeomTypeId_r(geos.handle(), cities.rows[0].geom.get()), GEOS_POINT);
+    EXPECT_EQ(GEOSGeomTypeId_r(geos.handle(), cities.rows[2].geom.get()), GEOS_POINT);
+    ASSERT_EQ(notes.size(), 1U);
+    EXPECT_THAT(notes[0], HasSubstr("contains 2 cities"));
+}

@@ -1,0 +1,287 @@
+#include "creatlas/error.hpp"
+#include "creatlas/load.hpp"
+
+#include "test_util.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+using namespace creatlas;
+using creatlas::test::TempDir;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::UnorderedElementsAre;
+
+namespace {
+
+SourceSpec spec_for(const std::string& path, const std::string& role = "clusters") {
+    SourceSpec s;
+    s.role = role;
+    s.path = path;
+    return s;
+}
+
+std::string load_error(const SourceSpec& s, GeometryPolicy policy = GeometryPolicy::Repair) {
+    GeosContext geos;
+    SourceReport r;
+    try {
+        load_source(geos, s, policy, GeometryNeed::Required, r);
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::BadInput);
+        return e.what();
+    }
+    ADD_FAILURE() << "no error loading " << s.path;
+    return {};
+}
+
+std::vector<std::int64_t> fids(const std::vector<FeatureNote>& notes) {
+    std::vector<std::int64_t> out;
+    for (const auto& n : notes) {
+        out.push_back(n.fid);
+    }
+    return out;
+}
+
+double x_of(const GeosContext& geos, const Row& r) {
+    double x = 0;
+    GEOSGeomGetX_r(geos.handle(), r.geom.get(), &x);
+    return x;
+}
+double y_of(const GeosContext& geos, const Row& r) {
+    double y = 0;
+    GEOSGeomGetY_r(geos.handle(), r.geom.get(), &y);
+    return y;
+}
+
+const char* kCsv = "id,name,lon,lat,share\n"
+                   "1,Svoboda2,61.4,55.16,0.25\n"
+                   "2,Домна,60.61,56.84,\n"
+                   "3,Broken,abc,56.8,1\n";
+
+} // namespace
+
+TEST(Load, CsvWithLonLatColumnsAndDeclaredCrs) {
+    TempDir dir;
+    SourceSpec s = spec_for(dir.write("c.csv", kCsv));
+    s.x_field = "lon";
+    s.y_field = "lat";
+    s.crs = "EPSG:4326";
+    GeosContext geos;
+    SourceReport r;
+    const Table t = load_source(geos, s, GeometryPolicy::Repair, GeometryNeed::Required, r);
+    ASSERT_EQ(t.rows.size(), 2U);
+    EXPECT_EQ(r.read, 3);
+    EXPECT_EQ(r.loaded, 2);
+    EXPECT_TRUE(r.crs_declared);
+    EXPECT_EQ(r.crs, "EPSG:4326");
+    EXPECT_DOUBLE_EQ(x_of(geos, t.rows[0]), 61.4);
+    EXPECT_DOUBLE_EQ(y_of(geos, t.rows[0]), 55.16);
+    EXPECT_EQ(as_text(t.rows[1].values[1]), "Домна");
+    // GDAL's type detection makes share a real column.
+    EXPECT_EQ(t.fields[4].type, FieldType::Real);
+    EXPECT_DOUBLE_EQ(std::get<double>(t.rows[0].values[4]), 0.25);
+    EXPECT_TRUE(is_null(t.rows[1].values[4]));
+    // The row with a bad coordinate is reported, by feature id and field.
+    ASSERT_EQ(r.unreadable.size(), 1U);
+    EXPECT_EQ(r.unreadable[0].fid, 3);
+    EXPECT_EQ(r.unreadable[0].reason,
+              "field 'lon': coordinate is empty or not a number: 'abc'");
+}
+
+TEST(Load, BadCoordinateUnderFailPolicyNamesFileLayerFeatureAndField) {
+    TempDir dir;
+    SourceSpec s = spec_for(dir.write("c.csv", kCsv));
+    s.x_field = "lon";
+    s.y_field = "lat";
+    s.crs = "EPSG:4326";
+    EXPECT_EQ(load_error(s, GeometryPolicy::Fail),
+              "file '" + s.path +
+                  "', layer 'c', feature 3, field 'lon': coordinate is empty or not a number: 'abc'");
+}
+
+TEST(Load, SourceWithoutCrsIsAnErrorNamingIt) {
+    TempDir dir;
+    SourceSpec s = spec_for(dir.write("c.csv", kCsv));
+    s.x_field = "lon";
+    s.y_field = "lat";
+    const std::string e = load_error(s);
+    EXPECT_THAT(e, HasSubstr("file '" + s.path + "', layer 'c'"));
+    EXPECT_THAT(e, HasSubstr("the source has no CRS; declare it in the project file"));
+}
+
+TEST(Load, MissingFileLayerAndFieldAreErrors) {
+    EXPECT_THAT(load_error(spec_for("/nonexistent/c.csv")),
+                HasSubstr("file '/nonexistent/c.csv': [clusters] source does not exist"));
+    TempDir dir;
+    SourceSpec s = spec_for(dir.write("c.csv", kCsv));
+    s.layer = "nope";
+    EXPECT_THAT(load_error(s), HasSubstr("no layer of that name; the source has: c"));
+    SourceSpec f = spec_for(dir.file("c.csv"));
+    f.x_field = "longitude";
+    f.y_field = "lat";
+    f.crs = "EPSG:4326";
+    EXPECT_THAT(load_error(f), HasSubstr("field 'longitude': no such field (wanted as x_field "
+                                         "of [clusters]); the layer has: id, name, lon, lat, share"));
+    SourceSpec g = spec_for(dir.file("c.csv"));
+    g.x_field = "lon";
+    g.y_field = "lat";
+    g.crs = "EPSG:4326";
+    g.fields["name_field"] = "title";
+    EXPECT_THAT(load_error(g), HasSubstr("field 'title': no such field (wanted as name_field"));
+}
+
+TEST(Load, CsvWithoutCoordinatesNeedsXyOrWkt) {
+    TempDir dir;
+    SourceSpec s = spec_for(dir.write("t.csv", "k,v\na,1\n"));
+    EXPECT_THAT(load_error(s), HasSubstr("the layer has no geometry; name its coordinate columns"));
+    // As an attribute table it loads.
+    GeosContext geos;
+    SourceReport r;
+    const Table t = load_source(geos, s, GeometryPolicy::Repair, GeometryNeed::None, r);
+    ASSERT_EQ(t.rows.size(), 1U);
+    EXPECT_FALSE(t.rows[0].geom);
+}
+
+TEST(Load, WktColumn) {
+    TempDir dir;
+    SourceSpec s = spec_for(dir.write("w.csv", "id,geometry_text\n"
+                                               "1,\"POLYGON((60 56,61 56,61 57,60 56))\"\n"
+                                               "2,not wkt\n"));
+    s.wkt_field = "geometry_text";
+    s.crs = "EPSG:4326";
+    GeosContext geos;
+    SourceReport r;
+    const Table t = load_source(geos, s, GeometryPolicy::Skip, GeometryNeed::Required, r);
+    ASSERT_EQ(t.rows.size(), 1U);
+    EXPECT_EQ(GEOSGeomTypeId_r(geos.handle(), t.rows[0].geom.get()), GEOS_POLYGON);
+    ASSERT_EQ(r.unreadable.size(), 1U);
+    EXPECT_EQ(r.unreadable[0].fid, 2);
+    EXPECT_THAT(r.unreadable[0].reason, HasSubstr("field 'geometry_text': not a WKT geometry"));
+}
+
+TEST(Load, XlsxWithLonLatColumns) {
+    TempDir dir;
+    dir.write("x.csv", "name,lon,lat\nSpichka,83.77,53.35\n");
+    ASSERT_EQ(test::sh("ogr2ogr -q -oo AUTODETECT_TYPE=YES -f XLSX " + dir.file("x.xlsx") + " " +
+                       dir.file("x.csv")),
+              0);
+    SourceSpec s = spec_for(dir.file("x.xlsx"));
+    s.x_field = "lon";
+    s.y_field = "lat";
+    s.crs = "EPSG:4326";
+    GeosContext geos;
+    SourceReport r;
+    const Table t = load_source(geos, s, GeometryPolicy::Repair, GeometryNeed::Required, r);
+    ASSERT_EQ(t.rows.size(), 1U);
+    EXPECT_DOUBLE_EQ(x_of(geos, t.rows[0]), 83.77);
+    EXPECT_DOUBLE_EQ(y_of(geos, t.rows[0]), 53.35);
+    EXPECT_EQ(as_text(t.rows[0].values[0]), "Spichka");
+}
+
+TEST(Load, ProjectedSourceIsTransformedToWgs84) {
+    // UTM 41N (EPSG:32641) → WGS 84; expected from `cs2cs EPSG:32641 EPSG:4326`:
+    // 500000 6300000 → 56.8438118176 N, 63.0000000000 E.
+    TempDir dir;
+    dir.write("u.csv", "id,WKT\n1,POINT (500000 6300000)\n");
+    ASSERT_EQ(test::sh("ogr2ogr -q -f GPKG -a_srs EPSG:32641 " + dir.file("u.gpkg") + " " +
+                       dir.file("u.csv") + " -nln u"),
+              0);
+    GeosContext geos;
+    SourceReport r;
+    const Table t = load_source(geos, spec_for(dir.file("u.gpkg")), GeometryPolicy::Repair,
+                                GeometryNeed::Required, r);
+    ASSERT_EQ(t.rows.size(), 1U);
+    EXPECT_EQ(r.crs, "EPSG:32641");
+    EXPECT_FALSE(r.crs_declared);
+    EXPECT_NEAR(x_of(geos, t.rows[0]), 63.0, 1e-9);
+    EXPECT_NEAR(y_of(geos, t.rows[0]), 56.8438118176, 1e-9);
+}
+
+TEST(Load, ShapefileEncodingFromCpg) {
+    TempDir dir;
+    dir.write("s.geojson", R"({"type":"FeatureCollection","features":[{"type":"Feature",
+        "properties":{"name":"Хлебозавод"},"geometry":{"type":"Point","coordinates":[60.6,56.8]}}]})");
+    ASSERT_EQ(test::sh("ogr2ogr -q -f 'ESRI Shapefile' -lco ENCODING=CP1251 " +
+                       dir.file("s.shp") + " " + dir.file("s.geojson")),
+              0);
+    GeosContext geos;
+    SourceReport r;
+    const Table t = load_source(geos, spec_for(dir.file("s.shp")), GeometryPolicy::Repair,
+                                GeometryNeed::Required, r);
+    ASSERT_EQ(t.rows.size(), 1U);
+    EXPECT_EQ(as_text(t.rows[0].values[0]), "Хлебозавод");
+}
+
+class GeometryPolicies : public ::testing::Test {
+protected:
+    TempDir dir;
+    std::string path = dir.write("z.geojson", R"({"type":"FeatureCollection","features":[
+ {"type":"Feature","id":1,"properties":{"n":"ok"},"geometry":{"type":"Polygon","coordinates":[[[60,56],[61,56],[61,57],[60,56]]]}},
+ {"type":"Feature","id":2,"properties":{"n":"bowtie"},"geometry":{"type":"Polygon","coordinates":[[[60,56],[61,57],[61,56],[60,57],[60,56]]]}}]})");
+};
+
+TEST_F(GeometryPolicies, RepairMakesValidAndReports) {
+    GeosContext geos;
+    SourceReport r;
+    const Table t = load_source(geos, spec_for(path, "programmes"), GeometryPolicy::Repair,
+                                GeometryNeed::Required, r);
+    ASSERT_EQ(t.rows.size(), 2U);
+    EXPECT_THAT(fids(r.repaired), ElementsAre(2));
+    EXPECT_THAT(r.repaired[0].reason, HasSubstr("Self-intersection"));
+    EXPECT_EQ(GEOSisValid_r(geos.handle(), t.rows[1].geom.get()), 1);
+    // The bow-tie becomes two triangles: a multipolygon.
+    EXPECT_EQ(GEOSGeomTypeId_r(geos.handle(), t.rows[1].geom.get()), GEOS_MULTIPOLYGON);
+}
+
+TEST_F(GeometryPolicies, SkipDropsAndReports) {
+    GeosContext geos;
+    SourceReport r;
+    const Table t = load_source(geos, spec_for(path, "programmes"), GeometryPolicy::Skip,
+                                GeometryNeed::Required, r);
+    ASSERT_EQ(t.rows.size(), 1U);
+    EXPECT_THAT(fids(r.skipped), ElementsAre(2));
+}
+
+TEST_F(GeometryPolicies, FailStopsAtTheFeature) {
+    EXPECT_THAT(load_error(spec_for(path, "programmes"), GeometryPolicy::Fail),
+                HasSubstr("layer 'z', feature 2: invalid geometry: Self-intersection"));
+    // A per-source policy overrides the project's.
+    SourceSpec s = spec_for(path, "programmes");
+    s.geometry_policy = GeometryPolicy::Fail;
+    EXPECT_THAT(load_error(s, GeometryPolicy::Repair), HasSubstr("feature 2"));
+}
+
+TEST(LoadRealData, YekaterinburgRegisterReportsItsNineMalformedFeatures) {
+    // ../shared/data/ekb-heritage/ekb-okn.json: 753 objects, 9 of them with a list of
+    // coordinate pairs where a Point needs one pair. The ids below were found with
+    // Python's json module (features whose coordinates contain lists).
+    GeosContext geos;
+    SourceReport r;
+    const Table t = load_source(geos, spec_for(CREATLAS_SHARED_DATA "/ekb-heritage/ekb-okn.json",
+                                               "heritage"),
+                                GeometryPolicy::Repair, GeometryNeed::Required, r);
+    EXPECT_EQ(r.read, 753);
+    EXPECT_EQ(r.loaded, 744);
+    EXPECT_EQ(t.rows.size(), 744U);
+    EXPECT_THAT(fids(r.unreadable), UnorderedElementsAre(681, 723, 724, 725, 726, 727, 728, 733, 743));
+    EXPECT_FALSE(r.gdal_messages.empty());
+    // Under the fail policy the first of them stops the run.
+    EXPECT_THAT(load_error(spec_for(CREATLAS_SHARED_DATA "/ekb-heritage/ekb-okn.json", "heritage"),
+                           GeometryPolicy::Fail),
+                HasSubstr("no geometry GDAL could read"));
+}
+
+TEST(Inspect, DescribesLayers) {
+    GeosContext geos;
+    const auto layers =
+        inspect_source(geos, CREATLAS_SHARED_DATA "/ekb-heritage/ekb-okn.json");
+    ASSERT_EQ(layers.size(), 1U);
+    EXPECT_EQ(layers[0].name, "ekb-okn");
+    EXPECT_EQ(layers[0].features, 753);
+    EXPECT_EQ(layers[0].geometry_type, "Point");
+    EXPECT_EQ(layers[0].crs, "EPSG:4326");
+    EXPECT_EQ(layers[0].null_geometries, 9);
+    EXPECT_EQ(layers[0].invalid_geometries, 0);
+}

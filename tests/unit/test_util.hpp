@@ -1,0 +1,84 @@
+// Shared helpers of the unit tests: temporary folders, small files, tables from WKT.
+#pragma once
+
+#include "creatlas/geos.hpp"
+#include "creatlas/table.hpp"
+
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace creatlas::test {
+
+/// A fresh folder under the system temp folder, removed with its contents at the end.
+class TempDir {
+public:
+    TempDir() {
+        std::string tmpl = (std::filesystem::temp_directory_path() / "creatlas-test-XXXXXX").string();
+        char* made = ::mkdtemp(tmpl.data());
+        if (made == nullptr) {
+            throw std::runtime_error("mkdtemp failed");
+        }
+        path_ = made;
+    }
+    ~TempDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path_, ec);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    TempDir(TempDir&&) = delete;
+    TempDir& operator=(TempDir&&) = delete;
+    std::string file(const std::string& name) const { return (path_ / name).string(); }
+    std::string write(const std::string& name, const std::string& text) const {
+        std::ofstream out(file(name), std::ios::binary);
+        out << text;
+        return file(name);
+    }
+    const std::filesystem::path& path() const { return path_; }
+    std::vector<std::string> entries() const {
+        std::vector<std::string> out;
+        for (const auto& e : std::filesystem::directory_iterator(path_)) {
+            out.push_back(e.path().filename().string());
+        }
+        return out;
+    }
+
+private:
+    std::filesystem::path path_;
+};
+
+/// A table with the given text fields, one row per (WKT, values) pair; fids 1, 2, …
+inline Table table_from_wkt(const GeosContext& geos, const std::string& name,
+                            const std::vector<std::string>& fields,
+                            const std::vector<std::pair<std::string, std::vector<Value>>>& rows) {
+    Table t;
+    t.name = name;
+    t.source = name + ".inline";
+    t.layer = name;
+    for (const auto& f : fields) {
+        t.fields.push_back({f, FieldType::String});
+    }
+    std::int64_t fid = 1;
+    for (const auto& [wkt, values] : rows) {
+        Row r;
+        r.fid = fid++;
+        r.values = values;
+        r.values.resize(fields.size());
+        if (!wkt.empty()) {
+            r.geom = geos.from_wkt(wkt);
+        }
+        t.rows.push_back(std::move(r));
+    }
+    return t;
+}
+
+/// Run a shell command; returns its exit status.
+inline int sh(const std::string& command) { return std::system(command.c_str()); }
+
+} // namespace creatlas::test
