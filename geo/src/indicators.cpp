@@ -48,7 +48,7 @@ std::vector<Indicator> make_catalogue() {
         // heritage sites
         {"heritage_id", L::Heritage, T::String, "id", "[heritage] id_field, else the feature id", "heritage.id_field", "Identifier of the heritage object."},
         {"city_id", L::Heritage, T::String, "id", "as for clusters", "link.city_max_distance_m", "City the site belongs to."},
-        {"is_industrial", L::Heritage, T::Integer, "0/1", "category in [industrial] category_values; sites without a category value (or without a mapping): a name keyword at the start of a word", "industrial.category_values, industrial.keywords, heritage.category_field", "Is it industrial heritage?"},
+        {"is_industrial", L::Heritage, T::Integer, "0/1", "category in [industrial] category_values; sites without a category value (or without a mapping): a name keyword (Cyrillic keywords anywhere in the name, Latin ones at the start of a word)", "industrial.category_values, industrial.keywords, heritage.category_field", "Is it industrial heritage?"},
         {"reused", L::Heritage, T::Integer, "0/1", "1 when a cluster is on the site (see clusters.on_heritage)", "link.heritage_snap_m", "Has a creative cluster re-used the site?"},
         {"cluster_id", L::Heritage, T::String, "id", "the cluster on the site (the nearest when several)", "", "Which cluster re-uses it."},
         {"nearest_cluster_m", L::Heritage, T::Real, "m", "geodesic distance to the nearest cluster", "", "How close the nearest creative cluster is."},

@@ -56,13 +56,15 @@ bool has_industrial_keyword(const std::string& name, const std::vector<std::stri
         if (k.empty()) {
             continue;
         }
+        // Russian names compound their words («хлебозавод», «гидроэлектростанция»), so
+        // Cyrillic keywords match anywhere; Latin ones only at the start of a word, so
+        // that "works" does not match "fireworks".
+        const bool anywhere = static_cast<unsigned char>(k[0]) >= 0x80;
         for (std::size_t pos = text.find(k); pos != std::string::npos;
              pos = text.find(k, pos + 1)) {
-            if (pos == 0) {
+            if (anywhere || pos == 0) {
                 return true;
             }
-            // Word start: the previous character is not a letter or digit. Bytes ≥ 0x80
-            // belong to multi-byte (e.g. Cyrillic) letters.
             const auto prev = static_cast<unsigned char>(text[pos - 1]);
             if (prev < 0x80 && std::isalnum(prev) == 0) {
                 return true;

@@ -45,8 +45,10 @@ TEST(Formation, ThresholdsAndValuesAreParameters) {
     EXPECT_EQ(classify_formation("public", 0.85, p).type, 4);
 }
 
-TEST(IndustrialKeywords, MatchAtWordStartInRussianAndEnglish) {
+TEST(IndustrialKeywords, CyrillicAnywhereLatinAtWordStart) {
     const std::vector<std::string> kw{"завод", "фабрика", "mill", "works"};
+    EXPECT_TRUE(has_industrial_keyword("Хлебозавод № 6", kw)); // Russian compounds
+    EXPECT_FALSE(has_industrial_keyword("Windmill park", kw)); // Latin: word start only
     EXPECT_TRUE(has_industrial_keyword("Здание Верх-Исетского завода", kw));
     EXPECT_TRUE(has_industrial_keyword("ЗАВОДОУПРАВЛЕНИЕ", kw));
     EXPECT_TRUE(has_industrial_keyword("Old Mill, 1880", kw));

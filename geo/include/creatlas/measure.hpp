@@ -52,7 +52,8 @@ struct Formation {
 Formation classify_formation(const std::string& initiator, std::optional<double> public_share,
                              const FormationParams& params);
 
-/// True when `name` contains a keyword at the start of a word (case-folded, NFC).
+/// True when `name` (case-folded, NFC) contains a keyword: Cyrillic (non-ASCII) keywords
+/// anywhere, as Russian compounds them; Latin keywords at the start of a word.
 bool has_industrial_keyword(const std::string& name, const std::vector<std::string>& keywords);
 
 /// Inputs of the measure stage: the loaded, key-joined tables (any may be empty).

@@ -1,0 +1,468 @@
+"""Integration tests of the creatlas command line.
+
+Expectations come from the sample data's own construction (sample_data/README.md),
+from hand counts, and from independent tools: GDAL's Python bindings read the
+output, pyproj (geodesic distances, LAEA areas) and shapely recompute indicators.
+Run: CREATLAS=build/dev/geo/creatlas /usr/bin/python3 tests/integration/test_cli.py -v
+"""
+import json
+import math
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import unittest
+
+from osgeo import gdal, ogr
+from pyproj import Geod, Transformer
+from shapely import wkb
+from shapely.geometry import Point, shape
+from shapely.ops import transform
+
+gdal.UseExceptions()
+CREATLAS = os.environ.get("CREATLAS", "creatlas")
+SRC = os.environ.get("CREATLAS_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+SHARED = os.environ.get("CREATLAS_SHARED_DATA", os.path.join(SRC, "..", "shared", "data"))
+SAMPLE = os.path.join(SRC, "sample_data")
+GEOD = Geod(ellps="WGS84")
+
+
+def run(*args, cwd=None):
+    return subprocess.run([CREATLAS, *args], capture_output=True, text=True, cwd=cwd, timeout=600)
+
+
+def features(path, layer):
+    ds = ogr.Open(path)
+    lyr = ds.GetLayerByName(layer)
+    out = []
+    for f in lyr:
+        row = f.items()
+        g = f.GetGeometryRef()
+        row["_geom"] = wkb.loads(bytes(g.ExportToWkb())) if g is not None else None
+        out.append(row)
+    return out
+
+
+def laea_area(geom, lon0, lat0):
+    t = Transformer.from_crs("EPSG:4326", f"+proj=laea +lat_0={lat0} +lon_0={lon0} +ellps=WGS84",
+                             always_xy=True)
+    return transform(t.transform, geom).area
+
+
+def aeqd_distance(lon, lat, geom):
+    t = Transformer.from_crs("EPSG:4326", f"+proj=aeqd +lat_0={lat} +lon_0={lon} +ellps=WGS84",
+                             always_xy=True)
+    return transform(t.transform, geom).distance(Point(0, 0))
+
+
+class SampleRun(unittest.TestCase):
+    """creatlas run on sample_data: every layer checked with GDAL and recomputed."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="creatlas-it-")
+        cls.out = os.path.join(cls.tmp, "atlas.gpkg")
+        cls.proc = run("run", os.path.join(SAMPLE, "project.toml"), "-o", cls.out, "--json")
+        if cls.proc.returncode != 0:
+            raise AssertionError(cls.proc.stderr)
+        cls.report = json.loads(cls.proc.stdout)
+        cls.clusters = {r["cluster_id"]: r for r in features(cls.out, "clusters")}
+        cls.sites = {r["heritage_id"]: r for r in features(cls.out, "heritage_sites")}
+        cls.cities = {r["city_id"]: r for r in features(cls.out, "cities")}
+        cls.programmes = {r["programme_id"]: r for r in features(cls.out, "programmes")}
+        cls.overlaps = features(cls.out, "heritage_programmes")
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def test_layers_counts_crs_and_validator(self):
+        ds = ogr.Open(self.out)
+        counts = {ds.GetLayer(i).GetName(): ds.GetLayer(i).GetFeatureCount()
+                  for i in range(ds.GetLayerCount())}
+        for layer, n in {"clusters": 12, "heritage_sites": 33, "cities": 11, "programmes": 12,
+                         "heritage_programmes": 32}.items():
+            self.assertEqual(counts[layer], n, layer)
+            srs = ds.GetLayerByName(layer).GetSpatialRef()
+            self.assertEqual(srs.GetAuthorityCode(None), "4326")
+        self.assertEqual(self.report["layers"]["clusters"], 12)
+        v = subprocess.run(["/usr/bin/python3", "-m", "osgeo_utils.samples.validate_gpkg", self.out],
+                           capture_output=True, text=True)
+        self.assertEqual(v.returncode, 0, v.stdout + v.stderr)
+        # Provenance is stored in the GeoPackage metadata.
+        prov = json.loads(gdal.OpenEx(self.out).GetMetadataItem("CREATLAS_PROVENANCE"))
+        self.assertEqual(prov["layers"]["cities"], 11)
+        self.assertEqual(os.listdir(self.tmp).count("atlas.gpkg"), 1)
+
+    def test_key_join_and_repairs_are_reported(self):
+        kl = {(k["left"], k["right"]): k for k in self.report["key_links"]}
+        attrs = kl[("clusters", "cluster_attributes")]
+        self.assertEqual(attrs["matched"], 11)
+        self.assertEqual(attrs["unmatched_left"], ["C10"])
+        self.assertEqual(attrs["unmatched_right"], ["C99"])
+        self.assertEqual(kl[("clusters", "grants")]["unmatched_right"], [])
+        prog = [s for s in self.report["sources"] if s["role"] == "programmes"][0]
+        self.assertEqual([r["fid"] for r in prog["repaired"]], [9])
+        self.assertIn("Self-intersection", prog["repaired"][0]["reason"])
+        # The keys written unevenly matched after normalisation.
+        self.assertEqual(self.clusters["C03"]["initiator"], "private")
+
+    def test_city_links(self):
+        self.assertEqual(self.clusters["C04"]["city_id"], "aramil")
+        self.assertEqual(self.clusters["C04"]["city_link"], "nearest")
+        # Geodesic distance from C04 to Aramil's polygon, in C04's azimuthal frame.
+        c04 = self.clusters["C04"]["_geom"]
+        aramil = self.cities["aramil"]["_geom"]
+        self.assertAlmostEqual(self.clusters["C04"]["city_distance_m"],
+                               aeqd_distance(c04.x, c04.y, aramil), delta=1e-6)
+        inside = [k for k, c in self.clusters.items() if c["city_link"] == "contains"]
+        self.assertEqual(len(inside), 11)
+        self.assertEqual(sorted(k for k, c in self.clusters.items() if c["city_id"] == "ekaterinburg"),
+                         ["C07", "C08", "C12"])
+
+    def test_heritage_links(self):
+        expected = {"C01": "H08", "C02": "H21", "C03": "H29", "C04": "H31", "C05": "H12",
+                    "C06": "H16", "C07": "H01", "C08": "H03", "C10": "H24", "C12": "H02"}
+        got = {k: c["heritage_id"] for k, c in self.clusters.items() if c["on_heritage"] == 1}
+        self.assertEqual(got, expected)
+        self.assertIsNone(self.clusters["C09"]["heritage_id"])
+        for k, c in self.clusters.items():
+            p = c["_geom"]
+            nearest = min(aeqd_distance(p.x, p.y, s["_geom"]) for s in self.sites.values())
+            self.assertAlmostEqual(c["nearest_heritage_m"], nearest, delta=1e-6 * max(1, nearest), msg=k)
+        reused = sorted(k for k, s in self.sites.items() if s["reused"] == 1)
+        self.assertEqual(reused, sorted(expected.values()))
+        industrial = sorted(k for k, s in self.sites.items() if s["is_industrial"] == 1)
+        self.assertEqual(len(industrial), 21)
+        self.assertIn("H10", industrial)  # by the name keyword «мельница»
+        self.assertIn("H14", industrial)
+        self.assertNotIn("H01", industrial)
+
+    def test_formation_types(self):
+        by_type = {}
+        for k, c in self.clusters.items():
+            by_type.setdefault(c["formation_type"], []).append(k)
+        self.assertEqual(sorted(by_type[1]), ["C01", "C02", "C06"])
+        self.assertEqual(sorted(by_type[2]), ["C03", "C04", "C12"])
+        self.assertEqual(sorted(by_type[3]), ["C08", "C11"])
+        self.assertEqual(sorted(by_type[4]), ["C05"])
+        self.assertEqual(sorted(by_type[5]), ["C07", "C09"])
+        self.assertEqual(by_type[None], ["C10"])
+        self.assertEqual(self.clusters["C10"]["formation_label"], "unknown")
+
+    def test_programmes_and_grants(self):
+        self.assertEqual(self.clusters["C07"]["programme_count"], 3)
+        self.assertEqual(self.clusters["C03"]["programme_count"], 2)
+        self.assertEqual(self.clusters["C06"]["programme_ids"], "P10")
+        # grant_total = grants.csv rows by key + grant_per_cluster of the zones reaching it.
+        zones = features(os.path.join(SAMPLE, "programmes.geojson"), "programmes")
+        zone_grant = {z["programme_id"]: z["grant_per_cluster"] or 0 for z in zones}
+        by_key = {"C01": 500000, "C03": 200000, "C04": 450000, "C11": 2000000, "C12": 120000}
+        for k, c in self.clusters.items():
+            want = by_key.get(k, 0) + sum(zone_grant[z] for z in c["programme_ids"].split(",") if z)
+            self.assertAlmostEqual(c["grant_total"], want, msg=k)
+        covered = sum(p["clusters_covered"] for p in self.programmes.values())
+        self.assertEqual(covered, sum(c["programme_count"] for c in self.clusters.values()))
+        self.assertEqual(len(self.overlaps), 32)
+
+    def test_indicators_recomputed_independently(self):
+        """dist_center_m, centrality, footprint and overlap areas, city rates: pyproj +
+        shapely, agreeing to 1e-6 relative."""
+        src = {f["city_id"]: f for f in features(os.path.join(SAMPLE, "cities.geojson"), "cities")}
+        for k, c in self.clusters.items():
+            city = src[c["city_id"]]
+            lon0, lat0 = city["centre_lon"], city["centre_lat"]
+            p = c["_geom"]
+            d = GEOD.inv(p.x, p.y, lon0, lat0)[2]
+            self.assertAlmostEqual(c["dist_center_m"], d, delta=1e-6 * d, msg=k)
+            area = laea_area(city["_geom"], lon0, lat0)
+            r = d / math.sqrt(area / math.pi)
+            self.assertAlmostEqual(c["centrality"], r, delta=1e-6 * r, msg=k)
+        for k, s in self.sites.items():
+            g = s["_geom"]
+            if g.geom_type in ("Polygon", "MultiPolygon"):
+                city = src[s["city_id"]]
+                a = laea_area(g, city["centre_lon"], city["centre_lat"])
+                self.assertAlmostEqual(s["footprint_m2"], a, delta=1e-6 * a, msg=k)
+            else:
+                self.assertIsNone(s["footprint_m2"])
+        for o in self.overlaps:
+            s = self.sites[o["heritage_id"]]
+            if s["footprint_m2"] is None:
+                self.assertIsNone(o["overlap_m2"])
+                continue
+            city = src[s["city_id"]]
+            z = self.programmes[o["programme_id"]]["_geom"]
+            # Intersected in the city's LAEA frame, as the catalogue's formula says.
+            t = Transformer.from_crs("EPSG:4326", f"+proj=laea +lat_0={city['centre_lat']} "
+                                     f"+lon_0={city['centre_lon']} +ellps=WGS84", always_xy=True)
+            a = transform(t.transform, s["_geom"]).intersection(transform(t.transform, z)).area
+            self.assertAlmostEqual(o["overlap_m2"], a, delta=1e-6 * max(a, 1.0))
+        for cid, c in self.cities.items():
+            members = [k for k, cl in self.clusters.items() if cl["city_id"] == cid]
+            self.assertEqual(c["n_clusters"], len(members), cid)
+            self.assertAlmostEqual(c["clusters_per_100k"], len(members) / src[cid]["population"] * 1e5)
+            ind = [s for s in self.sites.values() if s["city_id"] == cid and s["is_industrial"] == 1]
+            self.assertEqual(c["ih_count"], len(ind), cid)
+            if ind:
+                self.assertAlmostEqual(c["ih_transformation_rate"],
+                                       sum(s["reused"] for s in ind) / len(ind))
+            else:
+                self.assertIsNone(c["ih_transformation_rate"])
+            types = [self.clusters[m]["formation_type"] for m in members
+                     if self.clusters[m]["formation_type"] is not None]
+            if types:
+                shares = [types.count(t) / len(types) for t in set(types)]
+                h = -sum(p * math.log(p) for p in shares) / math.log(5)
+                self.assertAlmostEqual(c["type_diversity"], h, delta=1e-12)
+        self.assertEqual(self.cities["kamensk_uralsky"]["n_clusters"], 0)
+        self.assertIsNone(self.cities["kamensk_uralsky"]["programme_coverage"])
+        # Yekaterinburg: C07, C08, C12 have types 5, 3, 2 → ln 3 / ln 5.
+        self.assertAlmostEqual(self.cities["ekaterinburg"]["type_diversity"],
+                               math.log(3) / math.log(5), delta=1e-12)
+        self.assertIsNotNone(self.cities["ekaterinburg"]["nni"])
+
+
+class RealData(unittest.TestCase):
+    """Russian cities with Natural Earth urban areas, Yekaterinburg's register."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="creatlas-real-")
+        cls.project = os.path.join(cls.tmp, "real.toml")
+        with open(cls.project, "w") as f:
+            f.write(f"""
+[project]
+name = "Russian cities, Yekaterinburg register"
+output = "real.gpkg"
+reference_year = 2026
+[cities]
+path = "{SHARED}/ru-cities/city.csv"
+x_field = "geo_lon"
+y_field = "geo_lat"
+crs = "EPSG:4326"
+id_field = "kladr_id"
+name_field = "city"
+population_field = "population"
+[city_areas]
+path = "{SHARED}/natural-earth/ne_50m_urban_areas.json"
+[heritage]
+path = "{SHARED}/ekb-heritage/ekb-okn.json"
+name_field = "name"
+[clusters]
+path = "{SAMPLE}/clusters.csv"
+x_field = "lon"
+y_field = "lat"
+crs = "EPSG:4326"
+id_field = "cluster_id"
+""")
+        cls.proc = run("run", cls.project, "--json")
+        if cls.proc.returncode != 0:
+            raise AssertionError(cls.proc.stderr)
+        cls.report = json.loads(cls.proc.stdout)
+        cls.out = os.path.join(cls.tmp, "real.gpkg")
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def test_malformed_register_features_reported_by_id(self):
+        her = [s for s in self.report["sources"] if s["role"] == "heritage"][0]
+        self.assertEqual(her["read"], 753)
+        self.assertEqual(her["loaded"], 744)
+        # The ids of features whose Point coordinates are a list of pairs (json module).
+        with open(f"{SHARED}/ekb-heritage/ekb-okn.json") as f:
+            data = json.load(f)
+        bad = sorted(ft["properties"]["id"] for ft in data["features"]
+                     if any(isinstance(c, list) for c in ft["geometry"]["coordinates"]))
+        self.assertEqual(len(bad), 9)
+        self.assertEqual(sorted(u["fid"] for u in her["unreadable"]), bad)
+        self.assertEqual(self.report["layers"]["heritage_sites"], 744)
+
+    def test_cities_take_urban_area_polygons(self):
+        self.assertEqual(self.report["layers"]["cities"], 1117)
+        # Independently: for each urban area, does it contain at least one city point?
+        # Keep each dataset referenced while its layer is read (GDAL's Python rule).
+        ne = ogr.Open(f"{SHARED}/natural-earth/ne_50m_urban_areas.json")
+        areas = [shape(json.loads(f.ExportToJson())["geometry"]) for f in ne.GetLayer()]
+        cities = ogr.Open(f"{SHARED}/ru-cities/city.csv")
+        pts = [Point(float(f["geo_lon"]), float(f["geo_lat"])) for f in cities.GetLayer()]
+        from shapely.prepared import prep
+        prepared = [(a.bounds, prep(a), i) for i, a in enumerate(areas)]
+        taken = set()
+        for p in pts:
+            for (x0, y0, x1, y1), pa, i in prepared:
+                if x0 <= p.x <= x1 and y0 <= p.y <= y1 and pa.intersects(p):
+                    taken.add(i)
+                    break
+        self.assertEqual(self.report["links"]["cities_with_area"], len(taken))
+        ekb = [c for c in features(self.out, "cities") if c["city"] == "Екатеринбург"][0]
+        # Cities with and without areas share one layer of generic geometry type.
+        self.assertIn(ekb["_geom"].geom_type, ("Polygon", "MultiPolygon"))
+        clusters = {c["cluster_id"]: c for c in features(self.out, "clusters")}
+        self.assertEqual(clusters["C07"]["city_id"], ekb["city_id"])
+
+    def test_heritage_industrial_by_keywords_and_validator(self):
+        sites = features(self.out, "heritage_sites")
+        kws = ["завод", "фабрика", "мельница", "цех", "депо", "электростанция", "пивоваренный",
+               "factory", "plant", "works", "mill", "brewery", "depot"]
+        import re
+        def industrial(name):
+            # Cyrillic keywords anywhere (Russian compounds), Latin ones at a word start.
+            text = (name or "").casefold()
+            return any((k in text) if not k.isascii() else
+                       re.search(r"(^|[^0-9a-z])" + re.escape(k), text) is not None for k in kws)
+        want = sum(1 for s in sites if industrial(s["name"]))
+        self.assertEqual(sum(s["is_industrial"] for s in sites), want)
+        self.assertGreater(want, 20)
+        v = subprocess.run(["/usr/bin/python3", "-m", "osgeo_utils.samples.validate_gpkg", self.out],
+                           capture_output=True, text=True)
+        self.assertEqual(v.returncode, 0, v.stdout + v.stderr)
+
+
+class BadInput(unittest.TestCase):
+    """Each bad input: exit 1, a message naming file/layer/feature/field, no output."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="creatlas-bad-")
+        for name in ("clusters.csv", "cluster_attributes.csv", "cities.geojson"):
+            shutil.copy(os.path.join(SAMPLE, name), self.tmp)
+        self.out = os.path.join(self.tmp, "out.gpkg")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def project(self, text):
+        path = os.path.join(self.tmp, "p.toml")
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def clusters(self, extra="", crs='crs = "EPSG:4326"'):
+        return f'[clusters]\npath = "clusters.csv"\nx_field = "lon"\ny_field = "lat"\n{crs}\nid_field = "cluster_id"\n{extra}\n'
+
+    def fails(self, project_text, *needles, out=None):
+        p = self.project(project_text)
+        r = run("run", p, "-o", out or self.out)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        for n in needles:
+            self.assertIn(n, r.stderr)
+        self.assertFalse(os.path.exists(out or self.out))
+        self.assertEqual([f for f in os.listdir(self.tmp) if ".tmp-" in f], [])
+        return r.stderr
+
+    def test_missing_file(self):
+        self.fails('[clusters]\npath = "nope.csv"\n', "nope.csv'", "source does not exist")
+
+    def test_missing_crs(self):
+        self.fails(self.clusters(crs=""), "clusters.csv', layer 'clusters'",
+                   "the source has no CRS; declare it in the project file")
+
+    def test_unknown_key(self):
+        self.fails(self.clusters() + "[link]\nsnap_m = 5\n", "p.toml'",
+                   "unknown key 'snap_m' in [link]")
+
+    def test_unknown_field(self):
+        self.fails(self.clusters('name_field = "title"'), "layer 'clusters'", "field 'title'",
+                   "no such field")
+
+    def test_duplicate_keys(self):
+        with open(os.path.join(self.tmp, "cluster_attributes.csv"), "a") as f:
+            f.write("C01,private,0,2015,5,100\n")
+        self.fails(self.clusters() + '[cluster_attributes]\npath = "cluster_attributes.csv"\nkey_field = "cluster_key"\n',
+                   "cluster_attributes.csv'", "field 'cluster_key'",
+                   "duplicate key(s) where keys must be unique: 'c01'")
+
+    def test_output_equal_to_input(self):
+        target = os.path.join(self.tmp, "cities.geojson")
+        r = run("run", self.project(self.clusters() + '[cities]\npath = "cities.geojson"\nid_field = "city_id"\n'),
+                "-o", target, "--overwrite")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("the output would overwrite an input", r.stderr)
+        with open(os.path.join(SAMPLE, "cities.geojson"), "rb") as a, open(target, "rb") as b:
+            self.assertEqual(a.read(), b.read())
+
+    def test_unwritable_folder(self):
+        folder = "/sys" if os.geteuid() == 0 else os.path.join(self.tmp, "ro")
+        if folder != "/sys":
+            os.mkdir(folder, 0o555)
+        r = run("run", self.project(self.clusters()), "-o", os.path.join(folder, "atlas.gpkg"))
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("the output folder is not writable", r.stderr)
+
+    def test_existing_output_needs_overwrite(self):
+        with open(self.out, "w") as f:
+            f.write("keep me")
+        r = run("run", self.project(self.clusters()), "-o", self.out)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("pass --overwrite", r.stderr)
+        with open(self.out) as f:
+            self.assertEqual(f.read(), "keep me")
+
+    def test_geometry_policy_fail_names_the_feature(self):
+        shutil.copy(os.path.join(SAMPLE, "programmes.geojson"), self.tmp)
+        self.fails(self.clusters() + '[project]\ngeometry_policy = "fail"\n'
+                   '[programmes]\npath = "programmes.geojson"\nid_field = "programme_id"\n',
+                   "programmes.geojson', layer 'programmes', feature 9", "invalid geometry")
+
+    def test_interrupted_run_leaves_nothing(self):
+        """SIGTERM while the real-data project runs: exit 1, no output, no temporary."""
+        p = self.project(f"""
+[cities]
+path = "{SHARED}/ru-cities/city.csv"
+x_field = "geo_lon"
+y_field = "geo_lat"
+crs = "EPSG:4326"
+[heritage]
+path = "{SHARED}/ekb-heritage/ekb-okn.json"
+[clusters]
+path = "clusters.csv"
+x_field = "lon"
+y_field = "lat"
+crs = "EPSG:4326"
+""")
+        proc = subprocess.Popen([CREATLAS, "run", p, "-o", self.out], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        proc.send_signal(signal.SIGTERM)  # at once: before or during any stage
+        _, err = proc.communicate(timeout=120)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertFalse(os.path.exists(self.out))
+        self.assertEqual([f for f in os.listdir(self.tmp) if ".tmp-" in f], [])
+
+
+class Usage(unittest.TestCase):
+    def test_exit_codes_help_and_version(self):
+        self.assertEqual(run("run").returncode, 2)
+        self.assertEqual(run("frobnicate").returncode, 2)
+        self.assertEqual(run("run", "x.toml", "--bogus").returncode, 2)
+        v = run("--version")
+        self.assertEqual(v.returncode, 0)
+        self.assertRegex(v.stdout, r"^creatlas \d+\.\d+\.\d+")
+        for sub in ("run", "info", "indicators", "schema", "stats"):
+            h = run(sub, "--help")
+            self.assertEqual(h.returncode, 0, sub)
+            self.assertIn("Usage", h.stdout)
+
+    def test_info(self):
+        r = run("info", f"{SHARED}/ekb-heritage/ekb-okn.json", "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        info = json.loads(r.stdout)["layers"][0]
+        self.assertEqual(info["features"], 753)
+        self.assertEqual(info["null_geometries"], 9)
+        self.assertEqual(info["crs"], "EPSG:4326")
+        r = run("info", "/nonexistent.gpkg")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("'/nonexistent.gpkg'", r.stderr)
+
+    def test_indicators_json(self):
+        r = run("indicators", "--json")
+        cat = json.loads(r.stdout)
+        ids = {(i["level"], i["id"]) for i in cat}
+        self.assertIn(("cities", "creative_index"), ids)
+        self.assertIn(("clusters", "formation_type"), ids)
+
+
+if __name__ == "__main__":
+    unittest.main(argv=sys.argv[:1] + [a for a in sys.argv[1:] if a != "-v"] if False else sys.argv)
