@@ -50,6 +50,7 @@ void add_run_command(CLI::App& app, Action& action) {
         bool overwrite = false;
         bool json = false;
         bool quiet = false;
+        bool no_report = false;
     };
     auto opts = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand(
@@ -60,12 +61,15 @@ void add_run_command(CLI::App& app, Action& action) {
     cmd->add_flag("--overwrite", opts->overwrite, "Replace the output if it exists");
     cmd->add_flag("--json", opts->json, "Print the run report as one JSON document on stdout");
     cmd->add_flag("-q,--quiet", opts->quiet, "No progress and no summary");
+    cmd->add_flag("--no-report", opts->no_report,
+                  "Do not write report.html (and its QGIS-rendered maps) beside the output");
     cmd->callback([opts, &action] {
         action = [opts] {
             const Project project = load_project(opts->project);
             RunOptions ro;
             ro.output = opts->output;
             ro.overwrite = opts->overwrite;
+            ro.report = !opts->no_report;
             // Ctrl-C or a termination request cancels the run cleanly: no output is left.
             std::signal(SIGINT, on_signal);
             std::signal(SIGTERM, on_signal);

@@ -4,6 +4,7 @@
 #include "creatlas/link.hpp"
 #include "creatlas/load.hpp"
 #include "creatlas/measure.hpp"
+#include "creatlas/style.hpp"
 #include "creatlas/version.hpp"
 #include "creatlas/write.hpp"
 
@@ -126,7 +127,18 @@ RunReport run_project(const Project& project, const RunOptions& options,
     report.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     wo.metadata["CREATLAS_PROVENANCE"] = report.to_json().dump();
-    write_geopackage(report.output, layers.all(), wo, progress.sub(0.75, 0.25));
+    const std::string title = project.name.empty() ? std::string("creatlas atlas") : project.name;
+    wo.finish = [&title, &report](GDALDataset& ds) {
+        write_layer_styles(ds, title, report.output);
+    };
+    write_geopackage(report.output, layers.all(), wo, progress.sub(0.75, 0.2));
+    if (options.report) {
+        progress.update(0.95, "report");
+        const std::filesystem::path html =
+            std::filesystem::absolute(report.output).parent_path() / "report.html";
+        write_report(report.to_json(), report.output, html.string());
+        report.notes.push_back("report: " + html.string());
+    }
     report.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     progress.update(1.0, "done");

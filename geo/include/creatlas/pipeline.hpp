@@ -12,6 +12,8 @@ namespace creatlas {
 struct RunOptions {
     std::string output; ///< overrides the project's output when set
     bool overwrite = false;
+    /// Write report.html (with QGIS-rendered city maps) beside the GeoPackage.
+    bool report = true;
 };
 
 /// Run a project end to end and return its report. Throws Error on bad input,
