@@ -62,7 +62,7 @@ std::vector<Indicator> make_catalogue() {
         // cities
         {"city_id", L::City, T::String, "id", "[cities] id_field, else the feature id", "cities.id_field", "Identifier of the city."},
         {"population", L::City, T::Real, "persons", "[cities] population_field", "cities.population_field", "Population."},
-        {"tier", L::City, T::String, "text", "'capital' when capital_field is true; else 'second' when second_min_population ≤ population < second_max_population; else 'other'", "cities.capital_field, tier.*", "Place in the urban hierarchy."},
+        {"tier", L::City, T::String, "text", "'capital' when capital_field is true (or one of capital_values); else 'second' when second_min_population ≤ population < second_max_population; else 'other'", "cities.capital_field, tier.*", "Place in the urban hierarchy."},
         {"n_clusters", L::City, T::Integer, "count", "clusters whose city_id is the city", "", "Number of creative clusters."},
         {"clusters_per_100k", L::City, T::Real, "per 100k", "n_clusters / population × 100,000", "", "Cluster density per population."},
         {"ih_count", L::City, T::Integer, "count", "industrial heritage sites in the city", "", "Industrial heritage stock."},

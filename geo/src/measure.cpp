@@ -293,6 +293,64 @@ Table assemble(Level level, Columns& cols, Table&& input,
     return out;
 }
 
+/// The polygons of an intersection result (which may hold lines or points where two
+/// shapes only touch); null when it has no area.
+GeomPtr polygonal_part(const GeosContext& geos, GeomPtr g) {
+    GEOSContextHandle_t h = geos.handle();
+    if (is_areal(geos, g.get())) {
+        return g;
+    }
+    if (GEOSGeomTypeId_r(h, g.get()) != GEOS_GEOMETRYCOLLECTION) {
+        return GeomPtr(nullptr, GeomDeleter{h});
+    }
+    std::vector<GEOSGeometry*> parts;
+    const int n = GEOSGetNumGeometries_r(h, g.get());
+    for (int i = 0; i < n; ++i) {
+        const GEOSGeometry* part = GEOSGetGeometryN_r(h, g.get(), i);
+        if (GEOSGeomTypeId_r(h, part) == GEOS_POLYGON) {
+            parts.push_back(GEOSGeom_clone_r(h, part));
+        }
+    }
+    if (parts.empty()) {
+        return GeomPtr(nullptr, GeomDeleter{h});
+    }
+    return geos.own(GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, parts.data(),
+                                                static_cast<unsigned int>(parts.size())));
+}
+
+/// When `t` mixes point and polygon geometries, move its polygons to a companion
+/// footprint table (first field: the layer's id field) and leave points on their surface.
+std::optional<Table> split_mixed(const GeosContext& geos, Table& t) {
+    bool points = false;
+    bool areas = false;
+    for (const auto& r : t.rows) {
+        if (r.geom) {
+            (is_areal(geos, r.geom.get()) ? areas : points) = true;
+        }
+    }
+    if (!points || !areas) {
+        return std::nullopt;
+    }
+    Table f;
+    f.name = t.name + "_footprints";
+    f.source = t.source;
+    f.layer = t.layer;
+    f.fields.push_back(t.fields.front());
+    for (auto& r : t.rows) {
+        if (!is_areal(geos, r.geom.get())) {
+            continue;
+        }
+        Row fr;
+        fr.fid = r.fid;
+        fr.values.push_back(r.values.front());
+        GeomPtr anchor = geos.own(GEOSPointOnSurface_r(geos.handle(), r.geom.get()));
+        fr.geom = std::move(r.geom);
+        r.geom = std::move(anchor);
+        f.rows.push_back(std::move(fr));
+    }
+    return f;
+}
+
 std::string join_ids(const std::vector<int>& rows, const std::vector<std::string>& ids) {
     std::string out;
     for (int r : rows) {
@@ -691,7 +749,11 @@ AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, Atlas
                 const GEOSGeometry* zg = programmes.rows[static_cast<std::size_t>(z)].geom.get();
                 Row row;
                 row.fid = static_cast<std::int64_t>(overlaps.rows.size() + 1);
-                row.geom = geos.own(GEOSIntersection_r(h, sg, zg));
+                // Overlaps are areas: a point site's overlap has no geometry (and no area),
+                // which keeps the layer one geometry type (MultiPolygon).
+                if (is_areal(geos, sg)) {
+                    row.geom = polygonal_part(geos, geos.own(GEOSIntersection_r(h, sg, zg)));
+                }
                 oc["heritage_id"].emplace_back(heritage_ids[i]);
                 oc["programme_id"].emplace_back(programme_ids[static_cast<std::size_t>(z)]);
                 if (is_areal(geos, sg)) {
@@ -781,7 +843,18 @@ AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, Atlas
                 pop = as_number(r.values[static_cast<std::size_t>(popi)]);
             }
             ctc["population"][c] = opt_real(pop);
-            const bool capital = capi >= 0 && truthy(r.values[static_cast<std::size_t>(capi)]);
+            bool capital = false;
+            if (capi >= 0) {
+                const Value& cv = r.values[static_cast<std::size_t>(capi)];
+                capital = project.capital_values.empty()
+                              ? truthy(cv)
+                              : std::any_of(project.capital_values.begin(),
+                                            project.capital_values.end(),
+                                            [&cv](const std::string& v) {
+                                                return normalise_key(v) ==
+                                                       normalise_key(as_text(cv));
+                                            });
+            }
             std::string tier = "other";
             if (capital) {
                 tier = "capital";
@@ -930,6 +1003,20 @@ AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, Atlas
         assemble(Level::Programme, pc, std::move(programmes),
                  {project.programmes.id_field, project.programmes.field("instrument_field")});
     out.heritage_programmes = assemble(Level::Overlap, oc, std::move(overlaps));
+    // Layers keep a declared geometry type even when a run leaves them empty.
+    out.clusters.empty_geometry = GeometryHint::Point;
+    out.heritage_sites.empty_geometry = GeometryHint::Point;
+    out.cities.empty_geometry = GeometryHint::Polygon;
+    out.programmes.empty_geometry = GeometryHint::Polygon;
+    out.heritage_programmes.empty_geometry = GeometryHint::Polygon;
+    for (Table* t : {&out.cities, &out.clusters, &out.heritage_sites}) {
+        if (auto f = split_mixed(geos, *t)) {
+            f->empty_geometry = GeometryHint::Polygon;
+            report.notes.push_back(t->name + " mixes points and polygons: written as points, " +
+                                   "with the polygons in layer " + f->name);
+            out.footprints.push_back(std::move(*f));
+        }
+    }
     progress.update(1.0, "measure");
     return out;
 }

@@ -340,6 +340,7 @@ Project parse_project(const std::string& text, const std::string& base_dir,
 
     SectionReader tier(root["tier"].as_table(), "tier", origin);
     p.capital_field = p.cities.field("capital_field");
+    p.capital_values = tier.strings("capital_values").value_or(std::vector<std::string>{});
     p.second_tier_min_population = tier.number("second_min_population").value_or(50000);
     p.second_tier_max_population = tier.number("second_max_population").value_or(1000000);
 

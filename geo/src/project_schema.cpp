@@ -155,6 +155,10 @@ std::vector<KeyDecl> make_keys() {
                  "\"depot\"]",
                  false, "Name keywords that mark a site as industrial when no category applies."});
 
+    k.push_back({"tier", "capital_values", KeyType::StringList, "[]", false,
+                 "Values of [cities] capital_field that mark a regional capital (e.g. [\"2\", "
+                 "\"3\"] for hflabs/city's capital_marker); when empty, any true value (1, yes, "
+                 "true) does."});
     k.push_back({"tier", "second_min_population", KeyType::Number, "50000", false,
                  "Smallest population of a second-tier city."});
     k.push_back({"tier", "second_max_population", KeyType::Number, "1000000", false,

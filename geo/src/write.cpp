@@ -76,7 +76,14 @@ OGRwkbGeometryType layer_type(const Table& t) {
         kind = k;
     }
     if (!any) {
-        return wkbNone;
+        switch (t.empty_geometry) {
+        case GeometryHint::Point:
+            return wkbPoint;
+        case GeometryHint::Polygon:
+            return wkbMultiPolygon;
+        case GeometryHint::None:
+            return wkbNone;
+        }
     }
     switch (kind) {
     case 0:

@@ -73,6 +73,9 @@ class SampleRun(unittest.TestCase):
         cls.cities = {r["city_id"]: r for r in features(cls.out, "cities")}
         cls.programmes = {r["programme_id"]: r for r in features(cls.out, "programmes")}
         cls.overlaps = features(cls.out, "heritage_programmes")
+        # Sites with footprints are written as points, their polygons in a companion layer.
+        cls.footprints = {r["heritage_id"]: r["_geom"]
+                          for r in features(cls.out, "heritage_sites_footprints")}
 
     @classmethod
     def tearDownClass(cls):
@@ -130,7 +133,8 @@ class SampleRun(unittest.TestCase):
         self.assertIsNone(self.clusters["C09"]["heritage_id"])
         for k, c in self.clusters.items():
             p = c["_geom"]
-            nearest = min(aeqd_distance(p.x, p.y, s["_geom"]) for s in self.sites.values())
+            nearest = min(aeqd_distance(p.x, p.y, self.footprints.get(h, s["_geom"]))
+                          for h, s in self.sites.items())
             self.assertAlmostEqual(c["nearest_heritage_m"], nearest, delta=1e-6 * max(1, nearest), msg=k)
         reused = sorted(k for k, s in self.sites.items() if s["reused"] == 1)
         self.assertEqual(reused, sorted(expected.values()))
@@ -180,8 +184,10 @@ class SampleRun(unittest.TestCase):
             area = laea_area(city["_geom"], lon0, lat0)
             r = d / math.sqrt(area / math.pi)
             self.assertAlmostEqual(c["centrality"], r, delta=1e-6 * r, msg=k)
+        self.assertEqual(sorted(self.footprints), ["H08", "H12", "H24", "H32"])
         for k, s in self.sites.items():
-            g = s["_geom"]
+            self.assertEqual(s["_geom"].geom_type, "Point")
+            g = self.footprints.get(k, s["_geom"])
             if g.geom_type in ("Polygon", "MultiPolygon"):
                 city = src[s["city_id"]]
                 a = laea_area(g, city["centre_lon"], city["centre_lat"])
@@ -192,13 +198,15 @@ class SampleRun(unittest.TestCase):
             s = self.sites[o["heritage_id"]]
             if s["footprint_m2"] is None:
                 self.assertIsNone(o["overlap_m2"])
+                self.assertIsNone(o["_geom"])  # a point site's overlap has no area
                 continue
             city = src[s["city_id"]]
             z = self.programmes[o["programme_id"]]["_geom"]
+            site = self.footprints[o["heritage_id"]]
             # Intersected in the city's LAEA frame, as the catalogue's formula says.
             t = Transformer.from_crs("EPSG:4326", f"+proj=laea +lat_0={city['centre_lat']} "
                                      f"+lon_0={city['centre_lon']} +ellps=WGS84", always_xy=True)
-            a = transform(t.transform, s["_geom"]).intersection(transform(t.transform, z)).area
+            a = transform(t.transform, site).intersection(transform(t.transform, z)).area
             self.assertAlmostEqual(o["overlap_m2"], a, delta=1e-6 * max(a, 1.0))
         for cid, c in self.cities.items():
             members = [k for k, cl in self.clusters.items() if cl["city_id"] == cid]
@@ -299,8 +307,12 @@ id_field = "cluster_id"
                     break
         self.assertEqual(self.report["links"]["cities_with_area"], len(taken))
         ekb = [c for c in features(self.out, "cities") if c["city"] == "Екатеринбург"][0]
-        # Cities with and without areas share one layer of generic geometry type.
-        self.assertIn(ekb["_geom"].geom_type, ("Polygon", "MultiPolygon"))
+        # Cities with and without areas: points in `cities`, the areas in `cities_footprints`.
+        self.assertEqual(ekb["_geom"].geom_type, "Point")
+        fp = {f["city_id"]: f["_geom"] for f in features(self.out, "cities_footprints")}
+        self.assertEqual(len(fp), len(taken))
+        self.assertEqual(fp[ekb["city_id"]].geom_type, "MultiPolygon")
+        self.assertTrue(fp[ekb["city_id"]].contains(Point(60.6057, 56.8389)))
         clusters = {c["cluster_id"]: c for c in features(self.out, "clusters")}
         self.assertEqual(clusters["C07"]["city_id"], ekb["city_id"])
 

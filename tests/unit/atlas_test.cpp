@@ -255,6 +255,26 @@ TEST_F(Atlas, InputFieldsFollowTheCatalogueFields) {
     EXPECT_GT(c.field_index("initiator"), c.field_index("formation_label"));
 }
 
+TEST(AtlasEdges, CapitalValuesSelectRegionalCapitals) {
+    // hflabs/city's capital_marker: 0 none, 1 district centre, 2 regional centre, 3 both.
+    GeosContext geos;
+    AtlasInputs in;
+    in.cities = table_from_wkt(geos, "cities", {"city_id", "population", "capital"},
+                               {{"POINT(60 56)", {std::string("a"), std::int64_t{100000}, std::string("1")}},
+                                {"POINT(61 56)", {std::string("b"), std::int64_t{100000}, std::string("2")}},
+                                {"POINT(62 56)", {std::string("c"), std::int64_t{100000}, std::string("0")}}});
+    in.clusters = table_from_wkt(geos, "clusters", {"cluster_id"}, {{"POINT(60 56)", {std::string("k")}}});
+    Project p = fixture_project();
+    p.capital_values = {"2", "3"};
+    RunReport report;
+    AtlasLayers l = measure_atlas(geos, p, std::move(in), report);
+    const int tier = l.cities.field_index("tier");
+    auto tier_of = [&](std::size_t i) { return as_text(l.cities.rows[i].values[static_cast<std::size_t>(tier)]); };
+    EXPECT_EQ(tier_of(0), "second");
+    EXPECT_EQ(tier_of(1), "capital");
+    EXPECT_EQ(tier_of(2), "second");
+}
+
 TEST(AtlasEdges, NoHeritageNoProgrammesSingleCluster) {
     GeosContext geos;
     AtlasInputs in;

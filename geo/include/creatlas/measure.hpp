@@ -62,11 +62,22 @@ struct AtlasInputs {
     const Table* grants = nullptr; ///< grants table, or null
 };
 
-/// The five output layers of the contract.
+/// The five output layers of the contract, and companion footprint layers.
+///
+/// A GeoPackage layer has one geometry type. When an input mixes points and
+/// polygons (heritage objects with and without footprints, cities with and without
+/// areas), its layer is written as points (a polygon's point on its surface) and
+/// the polygons go to a companion layer "<layer>_footprints" (id and geometry).
 struct AtlasLayers {
     Table clusters, heritage_sites, cities, programmes, heritage_programmes;
+    std::vector<Table> footprints;
     std::vector<const Table*> all() const {
-        return {&cities, &clusters, &heritage_sites, &programmes, &heritage_programmes};
+        std::vector<const Table*> out{&cities,     &clusters,           &heritage_sites,
+                                      &programmes, &heritage_programmes};
+        for (const Table& t : footprints) {
+            out.push_back(&t);
+        }
+        return out;
     }
 };
 

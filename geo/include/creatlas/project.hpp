@@ -95,6 +95,7 @@ struct Project {
     std::vector<std::string> industrial_keywords;
 
     std::string capital_field;
+    std::vector<std::string> capital_values;
     double second_tier_min_population = 50000;
     double second_tier_max_population = 1000000;
 

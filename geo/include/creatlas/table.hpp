@@ -39,12 +39,16 @@ struct Row {
     GeomPtr geom; ///< lon/lat degrees; may be null
 };
 
+/// The geometry a layer is declared with when it has no rows to tell (empty layers).
+enum class GeometryHint { None, Point, Polygon };
+
 struct Table {
     std::string name;   ///< role in the project: "cities", "clusters", …
     std::string source; ///< file or connection it was read from
     std::string layer;  ///< layer name in the source
     std::vector<FieldDef> fields;
     std::vector<Row> rows;
+    GeometryHint empty_geometry = GeometryHint::None;
 
     /// Index of the field with this exact name, or -1.
     int field_index(const std::string& field) const;

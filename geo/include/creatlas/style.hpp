@@ -1,0 +1,91 @@
+// creatlas — the style stage: default layer styles, an embedded QGIS project,
+// and the HTML report.
+//
+// The output GeoPackage opens in QGIS already styled. Each output layer has one
+// QML (QGIS) and one SLD (GeoServer, MapServer) template under styles/; the
+// classes they need — the five formation types, the re-use status of heritage
+// sites, programme instruments, graduated class breaks of creative_index — are
+// declared once in styles/classes.json and filled in from the run's data. The
+// filled styles go into the GeoPackage's `layer_styles` table exactly as QGIS
+// writes it, so QGIS applies them by itself when a layer is opened, and a QGIS
+// project with every layer, styled and zoomed to the data, goes into the
+// `qgis_projects` table the way QGIS 3.22 stores one.
+//
+// The report (report.html beside the GeoPackage) summarises the run and shows
+// one map per city, rendered by QGIS headless (styles/render_maps.py) from the
+// same styled layers.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+class GDALDataset;
+
+namespace creatlas {
+
+/// The folder holding the style templates: $CREATLAS_STYLES_DIR when set, else
+/// the compile-time CREATLAS_STYLES_DIR (the source tree's styles/).
+std::string styles_dir();
+
+/// Write the default style of every output layer found in `ds` to its
+/// `layer_styles` table and a QGIS project named after `project_title` to its
+/// `qgis_projects` table (both replaced if present). `ds` must be an open,
+/// writable GeoPackage (not owned). The project's layer sources name the
+/// GeoPackage by `final_path`'s file name, relative to the project (which QGIS
+/// resolves against the GeoPackage's own folder), so the project keeps working
+/// when the file is moved to another folder. Throws Error on a missing or bad
+/// template, or when GDAL cannot write a table.
+void write_layer_styles(GDALDataset& ds, const std::string& project_title,
+                        const std::string& final_path);
+
+/// As above, the final path taken from `ds`'s own path; a temporary name of the
+/// write stage (".atlas.gpkg.tmp-XXXX", see write.hpp) is read as the name it
+/// will be renamed to ("atlas.gpkg"). Prefer the three-argument form when the
+/// final path is at hand.
+void write_layer_styles(GDALDataset& ds, const std::string& project_title);
+
+/// Write report.html to `html_path` for the GeoPackage at `gpkg_path` (closed,
+/// in place). `report` is RunReport::to_json(). City maps are PNG files in a
+/// folder beside the HTML file named after it (report.html → report_maps/),
+/// rendered by styles/render_maps.py under Debian's /usr/bin/python3 (override
+/// with $CREATLAS_PYTHON); when QGIS is not available the report says why and
+/// has no maps. Throws Error(Io) when the GeoPackage cannot be read or the
+/// HTML file cannot be written.
+void write_report(const nlohmann::json& report, const std::string& gpkg_path,
+                  const std::string& html_path);
+
+/// Building blocks, public so that tests can check them against hand values.
+namespace style_detail {
+
+/// Render a template with a tiny subset of Mustache: {{name}} (value, escaped
+/// for XML/HTML), {{&name}} (raw), {{#name}}…{{/name}} (repeated for each
+/// element of an array, once for true or an object, skipped for false, null,
+/// an empty array or a missing name), {{^name}}…{{/name}} (the inverse) and
+/// {{>name}} (the partial styles_dir()/partials/name, rendered in place). Names
+/// resolve from the innermost section outwards; a {{name}} found nowhere is an
+/// error, so that a typo in a template cannot pass unnoticed. `origin` names
+/// the template in errors.
+std::string render_template(const std::string& text, const nlohmann::json& context,
+                            const std::string& origin);
+
+/// Class breaks of `values` (nulls already removed) into `classes` classes of
+/// equal count: classes+1 bounds, from the minimum to the maximum, the inner
+/// ones linear-interpolated quantiles (the definition of numpy.percentile's
+/// default and of QGIS's "Equal Count (Quantile)"). Repeated bounds (many
+/// equal values) are merged, so fewer classes may result. Empty input gives
+/// no bounds.
+std::vector<double> quantile_breaks(std::vector<double> values, int classes);
+
+/// "&<>\"'" → entities.
+std::string escape_xml(const std::string& text);
+
+/// "#RRGGBB" → "r,g,b,alpha" (QGIS's colour text); alpha 0–255.
+std::string qgis_colour(const std::string& hex, int alpha = 255);
+
+/// Bytes → lowercase hexadecimal text (how QGIS 3.22 stores project content).
+std::string to_hex(const std::string& bytes);
+
+} // namespace style_detail
+
+} // namespace creatlas
