@@ -1,6 +1,5 @@
 // creatlas indicators / creatlas schema: the declarations the core is driven by.
 #include "commands.hpp"
-
 #include "creatlas/measure.hpp"
 #include "creatlas/project.hpp"
 
@@ -35,8 +34,8 @@ void add_indicators_command(CLI::App& app, Action& action) {
 
 void add_schema_command(CLI::App& app, Action& action) {
     auto markdown = std::make_shared<bool>(false);
-    CLI::App* cmd = app.add_subcommand(
-        "schema", "List every section and key the project file accepts.");
+    CLI::App* cmd =
+        app.add_subcommand("schema", "List every section and key the project file accepts.");
     cmd->add_flag("--markdown", *markdown, "Print docs/project-file.md");
     cmd->callback([markdown, &action] {
         action = [markdown] {
@@ -45,8 +44,8 @@ void add_schema_command(CLI::App& app, Action& action) {
                 return kExitOk;
             }
             for (const auto& k : project_schema()) {
-                std::cout << "[" << k.section << "] " << k.key
-                          << (k.required ? " (required)" : "") << ": " << k.meaning << "\n";
+                std::cout << "[" << k.section << "] " << k.key << (k.required ? " (required)" : "")
+                          << ": " << k.meaning << "\n";
             }
             return kExitOk;
         };

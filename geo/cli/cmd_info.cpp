@@ -1,11 +1,9 @@
 // creatlas info SOURCE: what a GDAL source holds, as creatlas will read it.
 #include "commands.hpp"
-
 #include "creatlas/load.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 namespace creatlas::cli {
 

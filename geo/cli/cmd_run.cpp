@@ -1,6 +1,5 @@
 // creatlas run PROJECT.toml: the whole pipeline.
 #include "commands.hpp"
-
 #include "creatlas/error.hpp"
 #include "creatlas/pipeline.hpp"
 
@@ -14,7 +13,9 @@ namespace {
 
 std::atomic<bool> g_interrupted{false};
 
-extern "C" void on_signal(int /*sig*/) { g_interrupted.store(true); }
+extern "C" void on_signal(int /*sig*/) {
+    g_interrupted.store(true);
+}
 
 /// GDAL-style terminal progress: "0...10...20...30...40...50...60...70...80...90...100 - done."
 class TerminalProgress {

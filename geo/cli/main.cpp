@@ -1,17 +1,17 @@
 // creatlas — command-line entry point. Errors are translated to messages and exit
 // codes here, once.
 #include "commands.hpp"
-
 #include "creatlas/error.hpp"
 #include "creatlas/version.hpp"
 
-#include <unistd.h>
-
 #include <iostream>
+#include <unistd.h>
 
 namespace creatlas::cli {
 
-bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
+bool stderr_is_terminal() {
+    return ::isatty(STDERR_FILENO) == 1;
+}
 
 } // namespace creatlas::cli
 

@@ -33,7 +33,7 @@ std::string full_message(const std::string& message, const ErrorContext& context
 } // namespace
 
 Error::Error(ErrorKind kind, std::string message, ErrorContext context)
-    : std::runtime_error(full_message(message, context)), kind_(kind),
-      message_(std::move(message)), context_(std::move(context)) {}
+    : std::runtime_error(full_message(message, context)), kind_(kind), message_(std::move(message)),
+      context_(std::move(context)) {}
 
 } // namespace creatlas

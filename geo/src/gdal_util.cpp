@@ -6,12 +6,15 @@
 
 namespace creatlas::detail {
 
-GdalErrorCapture::GdalErrorCapture() { CPLPushErrorHandlerEx(&GdalErrorCapture::handler, this); }
+GdalErrorCapture::GdalErrorCapture() {
+    CPLPushErrorHandlerEx(&GdalErrorCapture::handler, this);
+}
 
-GdalErrorCapture::~GdalErrorCapture() { CPLPopErrorHandler(); }
+GdalErrorCapture::~GdalErrorCapture() {
+    CPLPopErrorHandler();
+}
 
-void CPL_STDCALL GdalErrorCapture::handler(CPLErr level, CPLErrorNum /*num*/,
-                                           const char* message) {
+void CPL_STDCALL GdalErrorCapture::handler(CPLErr level, CPLErrorNum /*num*/, const char* message) {
     auto* self = static_cast<GdalErrorCapture*>(CPLGetErrorHandlerUserData());
     if (self == nullptr || level == CE_Debug || level == CE_None) {
         return;
@@ -22,8 +25,7 @@ void CPL_STDCALL GdalErrorCapture::handler(CPLErr level, CPLErrorNum /*num*/,
     }
     // A malformed file can repeat one warning thousands of times: keep the first 200.
     if (self->messages_.size() < 200) {
-        self->messages_.push_back((level >= CE_Failure ? "GDAL error: " : "GDAL warning: ") +
-                                  text);
+        self->messages_.push_back((level >= CE_Failure ? "GDAL error: " : "GDAL warning: ") + text);
     }
 }
 

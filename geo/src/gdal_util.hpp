@@ -3,9 +3,8 @@
 
 #include <cpl_error.h>
 #include <gdal_priv.h>
-#include <ogr_spatialref.h>
-
 #include <memory>
+#include <ogr_spatialref.h>
 #include <string>
 #include <vector>
 

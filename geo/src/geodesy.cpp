@@ -2,11 +2,10 @@
 
 #include "creatlas/error.hpp"
 
-#include <geodesic.h>
-#include <proj.h>
-
 #include <algorithm>
 #include <cmath>
+#include <geodesic.h>
+#include <proj.h>
 #include <sstream>
 #include <vector>
 

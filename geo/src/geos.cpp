@@ -14,7 +14,9 @@ GeosContext::GeosContext() : ctx_(GEOS_init_r()) {
     GEOSContext_setErrorMessageHandler_r(ctx_, &GeosContext::on_error, this);
 }
 
-GeosContext::~GeosContext() { GEOS_finish_r(ctx_); }
+GeosContext::~GeosContext() {
+    GEOS_finish_r(ctx_);
+}
 
 void GeosContext::on_error(const char* message, void* self) {
     static_cast<GeosContext*>(self)->last_error_ = message != nullptr ? message : "";
@@ -27,7 +29,9 @@ GeomPtr GeosContext::own(GEOSGeometry* g) const {
     return GeomPtr(g, GeomDeleter{ctx_});
 }
 
-GeomPtr GeosContext::clone(const GEOSGeometry& g) const { return own(GEOSGeom_clone_r(ctx_, &g)); }
+GeomPtr GeosContext::clone(const GEOSGeometry& g) const {
+    return own(GEOSGeom_clone_r(ctx_, &g));
+}
 
 PreparedPtr GeosContext::prepare(const GEOSGeometry& g) const {
     const GEOSPreparedGeometry* p = GEOSPrepare_r(ctx_, &g);

@@ -3,13 +3,12 @@
 #include "creatlas/error.hpp"
 #include "creatlas/geodesy.hpp"
 
-#include <utf8proc.h>
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
 #include <unordered_map>
+#include <utf8proc.h>
 
 namespace creatlas {
 
@@ -20,8 +19,8 @@ std::string normalise_key(std::string_view key) {
         static_cast<utf8proc_ssize_t>(key.size()), &mapped,
         static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD));
     if (n < 0) {
-        throw_bad_input("key '" + std::string(key) + "' is not valid UTF-8 (" +
-                        utf8proc_errmsg(n) + ")");
+        throw_bad_input("key '" + std::string(key) + "' is not valid UTF-8 (" + utf8proc_errmsg(n) +
+                        ")");
     }
     std::string out(reinterpret_cast<char*>(mapped), static_cast<std::size_t>(n));
     std::free(mapped); // NOLINT(cppcoreguidelines-no-malloc): utf8proc allocates with malloc
@@ -94,8 +93,8 @@ void require_unique_keys(const Table& table, const std::string& field) {
         dups += (dups.empty() ? "" : "; ") + ("'" + k + "' (features " + list + ")");
     }
     if (count > 0) {
-        throw_bad_input(std::to_string(count) + " duplicate key(s) where keys must be unique: " +
-                            dups,
+        throw_bad_input(std::to_string(count) +
+                            " duplicate key(s) where keys must be unique: " + dups,
                         {table.source, table.layer, std::nullopt, field});
     }
 }
@@ -256,9 +255,10 @@ Nearest nearest_within(const GeosContext& geos, const SpatialIndex& index, const
     for (;;) {
         const DegreeBuffer b = degree_buffer(radius, e.miny, e.maxy);
         best = Nearest{};
-        for (int row : index.query(e.minx - b.dlon, e.miny - b.dlat, e.maxx + b.dlon,
-                                   e.maxy + b.dlat)) {
-            const double d = distance_m(geos, g, *index.table().rows[static_cast<std::size_t>(row)].geom);
+        for (int row :
+             index.query(e.minx - b.dlon, e.miny - b.dlat, e.maxx + b.dlon, e.maxy + b.dlat)) {
+            const double d =
+                distance_m(geos, g, *index.table().rows[static_cast<std::size_t>(row)].geom);
             if (best.row < 0 || d < best.distance_m) {
                 best = {row, d};
             }
@@ -380,12 +380,11 @@ std::int64_t assign_city_areas(const GeosContext& geos, Table& cities, const Tab
         cities.rows[list.front()].geom = geos.clone(*areas.rows[static_cast<std::size_t>(a)].geom);
         ++assigned;
         if (list.size() > 1) {
-            notes.push_back("city_areas feature " +
-                            std::to_string(areas.rows[static_cast<std::size_t>(a)].fid) +
-                            " contains " + std::to_string(list.size()) +
-                            " cities; it went to the most populous (feature " +
-                            std::to_string(cities.rows[list.front()].fid) +
-                            "), the others keep their points");
+            notes.push_back(
+                "city_areas feature " +
+                std::to_string(areas.rows[static_cast<std::size_t>(a)].fid) + " contains " +
+                std::to_string(list.size()) + " cities; it went to the most populous (feature " +
+                std::to_string(cities.rows[list.front()].fid) + "), the others keep their points");
         }
     }
     return assigned;

@@ -3,9 +3,8 @@
 #include "creatlas/error.hpp"
 #include "gdal_util.hpp"
 
-#include <ogrsf_frmts.h>
-
 #include <filesystem>
+#include <ogrsf_frmts.h>
 
 namespace creatlas {
 
@@ -55,10 +54,9 @@ GDALDatasetUniquePtr open_source(const SourceSpec& spec, const std::vector<std::
         oo.push_back(o.c_str());
     }
     oo.push_back(nullptr);
-    return GDALDatasetUniquePtr(GDALDataset::Open(spec.path.c_str(),
-                                                  GDAL_OF_VECTOR | GDAL_OF_READONLY |
-                                                      GDAL_OF_VERBOSE_ERROR,
-                                                  nullptr, oo.data(), nullptr));
+    return GDALDatasetUniquePtr(GDALDataset::Open(
+        spec.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR, nullptr,
+        oo.data(), nullptr));
 }
 
 /// Where a feature's geometry comes from.
@@ -220,10 +218,9 @@ Table load_source(const GeosContext& geos, const SourceSpec& spec, GeometryPolic
                 const auto y = as_number(row.values[static_cast<std::size_t>(y_index)]);
                 if (!x || !y) {
                     problem_field = !x ? spec.x_field : spec.y_field;
-                    problem = "coordinate is empty or not a number: '" +
-                              as_text(row.values[static_cast<std::size_t>(
-                                  !x ? x_index : y_index)]) +
-                              "'";
+                    problem =
+                        "coordinate is empty or not a number: '" +
+                        as_text(row.values[static_cast<std::size_t>(!x ? x_index : y_index)]) + "'";
                 } else {
                     geometry = std::make_unique<OGRPoint>(*x, *y);
                 }
@@ -273,8 +270,7 @@ Table load_source(const GeosContext& geos, const SourceSpec& spec, GeometryPolic
                 std::string reason = why != nullptr ? why : "invalid geometry";
                 GEOSFree_r(h, why);
                 if (policy == GeometryPolicy::Fail) {
-                    throw_bad_input("invalid geometry: " + reason +
-                                        " (geometry_policy = \"fail\")",
+                    throw_bad_input("invalid geometry: " + reason + " (geometry_policy = \"fail\")",
                                     {spec.path, table.layer, row.fid, ""});
                 }
                 if (policy == GeometryPolicy::Skip) {
@@ -332,7 +328,8 @@ std::vector<LayerInfo> inspect_source(const GeosContext& geos, const std::string
         OGRFeatureDefn* defn = layer->GetLayerDefn();
         for (int i = 0; i < defn->GetFieldCount(); ++i) {
             const OGRFieldDefn* fd = defn->GetFieldDefn(i);
-            info.fields.emplace_back(fd->GetNameRef(), OGRFieldDefn::GetFieldTypeName(fd->GetType()));
+            info.fields.emplace_back(fd->GetNameRef(),
+                                     OGRFieldDefn::GetFieldTypeName(fd->GetType()));
         }
         layer->ResetReading();
         for (OGRFeatureUniquePtr f(layer->GetNextFeature()); f; f.reset(layer->GetNextFeature())) {

@@ -215,8 +215,8 @@ std::optional<ClarkEvans> clark_evans(const std::vector<Anchor>& pts, double are
         double best = std::numeric_limits<double>::infinity();
         for (std::size_t j = 0; j < n; ++j) {
             if (i != j) {
-                best = std::min(best, geodesic_distance_m(pts[i].lon, pts[i].lat, pts[j].lon,
-                                                          pts[j].lat));
+                best = std::min(
+                    best, geodesic_distance_m(pts[i].lon, pts[i].lat, pts[j].lon, pts[j].lat));
             }
         }
         sum += best;
@@ -255,8 +255,8 @@ Table assemble(Level level, Columns& cols, Table&& input,
         order.push_back(&it->second);
     }
     if (order.size() != cols.size()) {
-        throw Error(ErrorKind::Internal, "a computed field of " + out.name +
-                                             " is missing from the indicator catalogue");
+        throw Error(ErrorKind::Internal,
+                    "a computed field of " + out.name + " is missing from the indicator catalogue");
     }
     std::vector<bool> keep(input.fields.size(), true);
     for (std::size_t k = 0; k < input.fields.size(); ++k) {
@@ -404,8 +404,8 @@ AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, Atlas
     std::vector<std::optional<double>> zone_grant(np);
     {
         const std::string ifield = project.programmes.field("instrument_field");
-        const int ii = np > 0 ? programmes.require_field(ifield, "instrument_field of [programmes]")
-                              : -1;
+        const int ii =
+            np > 0 ? programmes.require_field(ifield, "instrument_field of [programmes]") : -1;
         const std::string gfield = project.programmes.field("grant_field");
         const int gi = gfield.empty() ? -1 : programmes.field_index(gfield);
         static const std::set<std::string> known{"space", "cluster", "grant", "export"};
@@ -510,8 +510,8 @@ AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, Atlas
                 cc["city_link"][i] = std::string(cl.nearest ? "nearest" : "contains");
                 cc["city_distance_m"][i] = cl.distance_m;
                 const Anchor& c = frames.centre(cl.city);
-                const double d = geodesic_distance_m(cluster_anchor[i].lon, cluster_anchor[i].lat,
-                                                     c.lon, c.lat);
+                const double d =
+                    geodesic_distance_m(cluster_anchor[i].lon, cluster_anchor[i].lat, c.lon, c.lat);
                 cc["dist_center_m"][i] = d;
                 if (auto a = frames.area(cl.city); a && *a > 0) {
                     cluster_centrality[i] = d / std::sqrt(*a / M_PI);
@@ -580,15 +580,14 @@ AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, Atlas
                                    " cluster(s) have an unknown formation type (missing or "
                                    "unrecognised initiator or public share)");
         }
-        report.links["clusters_in_city"] = std::count_if(
-            cluster_city.begin(), cluster_city.end(),
-            [](const CityLink& l) { return l.city >= 0 && !l.nearest; });
-        report.links["clusters_nearest_city"] = std::count_if(
-            cluster_city.begin(), cluster_city.end(),
-            [](const CityLink& l) { return l.city >= 0 && l.nearest; });
-        report.links["clusters_without_city"] =
+        report.links["clusters_in_city"] =
             std::count_if(cluster_city.begin(), cluster_city.end(),
-                          [](const CityLink& l) { return l.city < 0; });
+                          [](const CityLink& l) { return l.city >= 0 && !l.nearest; });
+        report.links["clusters_nearest_city"] =
+            std::count_if(cluster_city.begin(), cluster_city.end(),
+                          [](const CityLink& l) { return l.city >= 0 && l.nearest; });
+        report.links["clusters_without_city"] = std::count_if(
+            cluster_city.begin(), cluster_city.end(), [](const CityLink& l) { return l.city < 0; });
         report.links["clusters_on_heritage"] =
             std::count_if(cluster_heritage.begin(), cluster_heritage.end(),
                           [](const HeritageLink& l) { return l.site >= 0; });
@@ -731,7 +730,8 @@ AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, Atlas
                           [](const CityLink& l) { return l.city >= 0; });
         report.links["heritage_reused"] =
             std::count_if(site_cluster.begin(), site_cluster.end(), [](int c) { return c >= 0; });
-        report.links["heritage_industrial"] = std::count(industrial.begin(), industrial.end(), true);
+        report.links["heritage_industrial"] =
+            std::count(industrial.begin(), industrial.end(), true);
         report.links["heritage_in_programmes"] =
             std::count_if(heritage_zones.begin(), heritage_zones.end(),
                           [](const std::vector<int>& z) { return !z.empty(); });
@@ -791,8 +791,8 @@ AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, Atlas
             pc["clusters_covered"].emplace_back(ccount[z]);
             pc["heritage_covered"].emplace_back(hcount[z]);
         }
-        for (const char* f : {"programme_id", "instrument", "clusters_covered",
-                              "heritage_covered"}) {
+        for (const char* f :
+             {"programme_id", "instrument", "clusters_covered", "heritage_covered"}) {
             pc[f].resize(np);
         }
     }
@@ -846,14 +846,13 @@ AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, Atlas
             bool capital = false;
             if (capi >= 0) {
                 const Value& cv = r.values[static_cast<std::size_t>(capi)];
-                capital = project.capital_values.empty()
-                              ? truthy(cv)
-                              : std::any_of(project.capital_values.begin(),
-                                            project.capital_values.end(),
-                                            [&cv](const std::string& v) {
-                                                return normalise_key(v) ==
-                                                       normalise_key(as_text(cv));
-                                            });
+                capital =
+                    project.capital_values.empty()
+                        ? truthy(cv)
+                        : std::any_of(project.capital_values.begin(), project.capital_values.end(),
+                                      [&cv](const std::string& v) {
+                                          return normalise_key(v) == normalise_key(as_text(cv));
+                                      });
             }
             std::string tier = "other";
             if (capital) {
@@ -900,7 +899,8 @@ AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, Atlas
             }
             ctc["grant_total"][c] = grant;
             if (n > 0) {
-                ctc["programme_coverage"][c] = static_cast<double>(covered) / static_cast<double>(n);
+                ctc["programme_coverage"][c] =
+                    static_cast<double>(covered) / static_cast<double>(n);
                 ctc["grant_per_cluster"][c] = grant / static_cast<double>(n);
             }
             std::int64_t known = 0;

@@ -27,8 +27,7 @@ std::string utc_now() {
 
 } // namespace
 
-RunReport run_project(const Project& project, const RunOptions& options,
-                      const Progress& progress) {
+RunReport run_project(const Project& project, const RunOptions& options, const Progress& progress) {
     const auto t0 = std::chrono::steady_clock::now();
     RunReport report;
     report.project = project.file;
@@ -60,9 +59,9 @@ RunReport run_project(const Project& project, const RunOptions& options,
     const double load_span = 0.45;
     for (std::size_t k = 0; k < sources.size(); ++k) {
         const SourceSpec& spec = *sources[k];
-        const Progress p = progress.sub(load_span * static_cast<double>(k) /
-                                            static_cast<double>(sources.size()),
-                                        load_span / static_cast<double>(sources.size()));
+        const Progress p =
+            progress.sub(load_span * static_cast<double>(k) / static_cast<double>(sources.size()),
+                         load_span / static_cast<double>(sources.size()));
         SourceReport sr;
         const bool table = &spec == &project.cluster_attributes || &spec == &project.grants;
         Table t = load_source(geos, spec, project.geometry_policy,
@@ -124,8 +123,7 @@ RunReport run_project(const Project& project, const RunOptions& options,
 
     wo.metadata["CREATLAS_VERSION"] = kVersion;
     wo.metadata["CREATLAS_PROJECT"] = project.name;
-    report.seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     wo.metadata["CREATLAS_PROVENANCE"] = report.to_json().dump();
     const std::string title = project.name.empty() ? std::string("creatlas atlas") : project.name;
     wo.finish = [&title, &report](GDALDataset& ds) {
@@ -139,8 +137,7 @@ RunReport run_project(const Project& project, const RunOptions& options,
         write_report(report.to_json(), report.output, html.string());
         report.notes.push_back("report: " + html.string());
     }
-    report.seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     progress.update(1.0, "done");
     return report;
 }

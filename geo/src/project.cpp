@@ -2,14 +2,13 @@
 
 #include "creatlas/error.hpp"
 
-#include <toml++/toml.h>
-
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <set>
 #include <sstream>
+#include <toml++/toml.h>
 
 namespace fs = std::filesystem;
 
@@ -34,8 +33,8 @@ std::string SourceSpec::field(const std::string& key) const {
 
 std::vector<const SourceSpec*> Project::sources() const {
     std::vector<const SourceSpec*> out;
-    for (const SourceSpec* s : {&cities, &city_areas, &clusters, &cluster_attributes, &grants, &heritage,
-                                &programmes, &enterprises}) {
+    for (const SourceSpec* s : {&cities, &city_areas, &clusters, &cluster_attributes, &grants,
+                                &heritage, &programmes, &enterprises}) {
         if (s->present()) {
             out.push_back(s);
         }
@@ -241,9 +240,9 @@ SourceSpec read_source(const toml::table& root, const std::string& role,
         r.fail("wkt_field", "set either x_field/y_field or wkt_field, not both");
     }
     // Role-specific field keys: every declared key ending in _field that is not common.
-    static const std::set<std::string> common{"path",    "layer",   "open_options", "crs",
-                                              "x_field", "y_field", "wkt_field",    "id_field",
-                                              "geometry_policy"};
+    static const std::set<std::string> common{"path",      "layer",    "open_options",
+                                              "crs",       "x_field",  "y_field",
+                                              "wkt_field", "id_field", "geometry_policy"};
     for (const auto& decl : project_schema()) {
         if (decl.section != role || common.count(decl.key) != 0) {
             continue;
@@ -266,8 +265,8 @@ Project parse_project(const std::string& text, const std::string& base_dir,
         root = toml::parse(text, origin);
     } catch (const toml::parse_error& e) {
         std::ostringstream msg;
-        msg << "not a valid TOML file: " << e.description() << " (line "
-            << e.source().begin.line << ", column " << e.source().begin.column << ")";
+        msg << "not a valid TOML file: " << e.description() << " (line " << e.source().begin.line
+            << ", column " << e.source().begin.column << ")";
         throw_bad_input(msg.str(), {origin, "", {}, ""});
     }
     check_declared(root, origin);
@@ -334,9 +333,11 @@ Project parse_project(const std::string& text, const std::string& base_dir,
     p.industrial_category_field = p.heritage.field("category_field");
     p.industrial_category_values =
         ind.strings("category_values").value_or(std::vector<std::string>{});
-    p.industrial_keywords = ind.strings("keywords").value_or(std::vector<std::string>{
-        "завод", "фабрика", "мельница", "цех", "депо", "электростанция", "пивоваренный",
-        "factory", "plant", "works", "mill", "brewery", "depot"});
+    p.industrial_keywords =
+        ind.strings("keywords")
+            .value_or(std::vector<std::string>{"завод", "фабрика", "мельница", "цех", "депо",
+                                               "электростанция", "пивоваренный", "factory", "plant",
+                                               "works", "mill", "brewery", "depot"});
 
     SectionReader tier(root["tier"].as_table(), "tier", origin);
     p.capital_field = p.cities.field("capital_field");
@@ -357,10 +358,10 @@ Project parse_project(const std::string& text, const std::string& base_dir,
     }
 
     SectionReader ci(root["creative_index"].as_table(), "creative_index", origin);
-    p.creative_components = ci.strings("components")
-                                .value_or(std::vector<std::string>{
-                                    "clusters_per_100k", "ih_transformation_rate",
-                                    "programme_coverage", "type_diversity"});
+    p.creative_components =
+        ci.strings("components")
+            .value_or(std::vector<std::string>{"clusters_per_100k", "ih_transformation_rate",
+                                               "programme_coverage", "type_diversity"});
     p.creative_weights =
         ci.numbers("weights").value_or(std::vector<double>(p.creative_components.size(), 1.0));
     if (p.creative_weights.size() != p.creative_components.size()) {

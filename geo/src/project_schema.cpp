@@ -57,10 +57,10 @@ void add_source_keys(std::vector<KeyDecl>& keys, const std::string& s, bool tabl
                     "without a CRS and without this key is an error."});
     keys.push_back({s, "x_field", KeyType::String, "", false,
                     "Build point geometries from this longitude/easting column (with y_field)."});
-    keys.push_back({s, "y_field", KeyType::String, "", false,
-                    "Latitude/northing column for x_field."});
-    keys.push_back({s, "wkt_field", KeyType::String, "", false,
-                    "Build geometries from this WKT column."});
+    keys.push_back(
+        {s, "y_field", KeyType::String, "", false, "Latitude/northing column for x_field."});
+    keys.push_back(
+        {s, "wkt_field", KeyType::String, "", false, "Build geometries from this WKT column."});
     keys.push_back({s, "geometry_policy", KeyType::String, "", false,
                     "Overrides [project] geometry_policy for this source."});
 }
@@ -73,8 +73,8 @@ std::vector<KeyDecl> make_keys() {
                  "Year that ages (age_years) are counted to."});
     k.push_back({"project", "output", KeyType::String, "\"<project file name>.gpkg\"", false,
                  "GeoPackage to write, relative to the project file; `-o` overrides it."});
-    k.push_back({"project", "crs", KeyType::String, "\"EPSG:4326\"", false,
-                 "CRS of the output layers."});
+    k.push_back(
+        {"project", "crs", KeyType::String, "\"EPSG:4326\"", false, "CRS of the output layers."});
     k.push_back({"project", "geometry_policy", KeyType::String, "\"repair\"", false,
                  "What to do with invalid geometries: repair (GEOS MakeValid), skip, or fail."});
 
@@ -86,8 +86,8 @@ std::vector<KeyDecl> make_keys() {
 
     add_source_keys(k, "cities", false);
     k.push_back({"cities", "name_field", KeyType::String, "", false, "City name field."});
-    k.push_back({"cities", "population_field", KeyType::String, "", false,
-                 "Population field (persons)."});
+    k.push_back(
+        {"cities", "population_field", KeyType::String, "", false, "Population field (persons)."});
     k.push_back({"cities", "capital_field", KeyType::String, "", false,
                  "Field that is true (1, yes, true) for regional capitals."});
     k.push_back({"cities", "centre_x_field", KeyType::String, "", false,

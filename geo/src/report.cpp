@@ -76,11 +76,10 @@ std::string RunReport::summary() const {
     }
     out << "Inputs:\n";
     for (const auto& s : sources) {
-        out << "  " << s.role << ": " << s.loaded << " of " << s.read << " features from "
-            << s.path << (s.layer.empty() ? "" : " (layer " + s.layer + ")") << "\n";
+        out << "  " << s.role << ": " << s.loaded << " of " << s.read << " features from " << s.path
+            << (s.layer.empty() ? "" : " (layer " + s.layer + ")") << "\n";
         if (!s.repaired.empty()) {
-            out << "    repaired " << s.repaired.size() << ": fid " << fid_list(s.repaired)
-                << "\n";
+            out << "    repaired " << s.repaired.size() << ": fid " << fid_list(s.repaired) << "\n";
         }
         if (!s.skipped.empty()) {
             out << "    skipped " << s.skipped.size() << ": fid " << fid_list(s.skipped) << "\n";

@@ -3,16 +3,13 @@
 #include "creatlas/error.hpp"
 #include "gdal_util.hpp"
 
-#include <ogrsf_frmts.h>
-
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
-
+#include <fcntl.h>
 #include <filesystem>
+#include <ogrsf_frmts.h>
 #include <system_error>
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 
@@ -268,8 +265,7 @@ void write_geopackage(const std::string& path, const std::vector<const Table*>& 
         throw Error(ErrorKind::Internal, "GDAL has no GeoPackage driver");
     }
     {
-        GDALDatasetUniquePtr ds(
-            driver->Create(temp.path().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+        GDALDatasetUniquePtr ds(driver->Create(temp.path().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
         if (!ds) {
             throw Error(ErrorKind::Io, "cannot create the GeoPackage: " + errors.last_error(),
                         {path, "", std::nullopt, ""});
@@ -291,16 +287,16 @@ void write_geopackage(const std::string& path, const std::vector<const Table*>& 
         progress.check();
         ds.reset(); // close: everything is on disk
         if (!errors.last_error().empty()) {
-            throw Error(ErrorKind::Io, "GDAL reported an error while writing: " +
-                                           errors.last_error(),
+            throw Error(ErrorKind::Io,
+                        "GDAL reported an error while writing: " + errors.last_error(),
                         {path, "", std::nullopt, ""});
         }
     }
     std::error_code ec;
     fs::rename(temp.path(), target, ec);
     if (ec) {
-        throw Error(ErrorKind::Io, "cannot move the finished GeoPackage into place: " +
-                                       ec.message(),
+        throw Error(ErrorKind::Io,
+                    "cannot move the finished GeoPackage into place: " + ec.message(),
                     {path, "", std::nullopt, ""});
     }
     temp.release();

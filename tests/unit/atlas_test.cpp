@@ -3,12 +3,10 @@
 // rest by hand from those. The reference script is tests/unit/atlas_reference.py.
 #include "creatlas/error.hpp"
 #include "creatlas/measure.hpp"
-
 #include "test_util.hpp"
 
-#include <gtest/gtest.h>
-
 #include <cmath>
+#include <gtest/gtest.h>
 
 using namespace creatlas;
 using creatlas::test::table_from_wkt;
@@ -189,7 +187,7 @@ TEST_F(Atlas, CityIndicators) {
     EXPECT_EQ(std::get<std::int64_t>(at(c, 0, "ih_reused")), 1);
     EXPECT_DOUBLE_EQ(num(c, 0, "ih_transformation_rate"), 1.0 / 3.0);
     EXPECT_NEAR(num(c, 0, "ih_area_m2"), 13886.541602287873 + 41616.28968672584, 1e-4);
-    EXPECT_TRUE(is_null(at(c, 0, "ih_reused_area_m2"))); // the re-used site is a point
+    EXPECT_TRUE(is_null(at(c, 0, "ih_reused_area_m2")));    // the re-used site is a point
     EXPECT_DOUBLE_EQ(num(c, 0, "programme_coverage"), 0.5); // c1, c2 of 4
     EXPECT_DOUBLE_EQ(num(c, 0, "grant_total"), 100.0);
     EXPECT_DOUBLE_EQ(num(c, 0, "grant_per_cluster"), 25.0);
@@ -198,9 +196,9 @@ TEST_F(Atlas, CityIndicators) {
     EXPECT_EQ(std::get<std::int64_t>(at(c, 0, "type_5")), 1);
     EXPECT_EQ(std::get<std::int64_t>(at(c, 0, "dominant_type")), 1); // tie 1/2/5 → lowest
     EXPECT_NEAR(num(c, 0, "type_diversity"), std::log(3.0) / std::log(5.0), 1e-12);
-    const double mean_c = (1113.4282777618148 + 2551.708916651495 + 2552.0174778456126 +
-                           3397.869736283463) /
-                          4 / std::sqrt(kAreaX / M_PI);
+    const double mean_c =
+        (1113.4282777618148 + 2551.708916651495 + 2552.0174778456126 + 3397.869736283463) / 4 /
+        std::sqrt(kAreaX / M_PI);
     EXPECT_NEAR(num(c, 0, "mean_centrality"), mean_c, 1e-9);
     // Clark–Evans from pyproj geodesic nearest-neighbour distances and the LAEA area.
     EXPECT_NEAR(num(c, 0, "nni"), 1.090308084587458, 1e-9);
@@ -259,17 +257,21 @@ TEST(AtlasEdges, CapitalValuesSelectRegionalCapitals) {
     // hflabs/city's capital_marker: 0 none, 1 district centre, 2 regional centre, 3 both.
     GeosContext geos;
     AtlasInputs in;
-    in.cities = table_from_wkt(geos, "cities", {"city_id", "population", "capital"},
-                               {{"POINT(60 56)", {std::string("a"), std::int64_t{100000}, std::string("1")}},
-                                {"POINT(61 56)", {std::string("b"), std::int64_t{100000}, std::string("2")}},
-                                {"POINT(62 56)", {std::string("c"), std::int64_t{100000}, std::string("0")}}});
-    in.clusters = table_from_wkt(geos, "clusters", {"cluster_id"}, {{"POINT(60 56)", {std::string("k")}}});
+    in.cities = table_from_wkt(
+        geos, "cities", {"city_id", "population", "capital"},
+        {{"POINT(60 56)", {std::string("a"), std::int64_t{100000}, std::string("1")}},
+         {"POINT(61 56)", {std::string("b"), std::int64_t{100000}, std::string("2")}},
+         {"POINT(62 56)", {std::string("c"), std::int64_t{100000}, std::string("0")}}});
+    in.clusters =
+        table_from_wkt(geos, "clusters", {"cluster_id"}, {{"POINT(60 56)", {std::string("k")}}});
     Project p = fixture_project();
     p.capital_values = {"2", "3"};
     RunReport report;
     AtlasLayers l = measure_atlas(geos, p, std::move(in), report);
     const int tier = l.cities.field_index("tier");
-    auto tier_of = [&](std::size_t i) { return as_text(l.cities.rows[i].values[static_cast<std::size_t>(tier)]); };
+    auto tier_of = [&](std::size_t i) {
+        return as_text(l.cities.rows[i].values[static_cast<std::size_t>(tier)]);
+    };
     EXPECT_EQ(tier_of(0), "second");
     EXPECT_EQ(tier_of(1), "capital");
     EXPECT_EQ(tier_of(2), "second");
@@ -292,7 +294,8 @@ TEST(AtlasEdges, NoHeritageNoProgrammesSingleCluster) {
     EXPECT_EQ(l.heritage_programmes.rows.size(), 0U);
     const auto& city = l.cities.rows[0].values;
     EXPECT_TRUE(is_null(city[static_cast<std::size_t>(l.cities.field_index("nni"))]));
-    EXPECT_TRUE(is_null(city[static_cast<std::size_t>(l.cities.field_index("ih_transformation_rate"))]));
+    EXPECT_TRUE(
+        is_null(city[static_cast<std::size_t>(l.cities.field_index("ih_transformation_rate"))]));
     bool noted = false;
     for (const auto& n : report.notes) {
         noted = noted || n == "city X: nni is null (1 cluster(s), fewer than 3)";
@@ -305,9 +308,9 @@ TEST(AtlasEdges, UnknownInstrumentIsAnErrorNamingTheFeature) {
     AtlasInputs in;
     in.clusters = table_from_wkt(geos, "clusters", {"cluster_id"},
                                  {{"POINT(60.05 56.06)", {std::string("c1")}}});
-    in.programmes = table_from_wkt(geos, "programmes", {"programme_id", "instrument"},
-                                   {{"POLYGON((60 56,61 56,61 57,60 56))",
-                                     {std::string("z1"), std::string("subsidy")}}});
+    in.programmes = table_from_wkt(
+        geos, "programmes", {"programme_id", "instrument"},
+        {{"POLYGON((60 56,61 56,61 57,60 56))", {std::string("z1"), std::string("subsidy")}}});
     RunReport report;
     try {
         measure_atlas(geos, fixture_project(), std::move(in), report);

@@ -1,10 +1,8 @@
 #include "creatlas/geodesy.hpp"
-
 #include "test_util.hpp"
 
-#include <gtest/gtest.h>
-
 #include <cmath>
+#include <gtest/gtest.h>
 
 using namespace creatlas;
 
@@ -27,8 +25,7 @@ TEST(Geodesy, DistanceIsSymmetricAndZeroOnSelf) {
 
 TEST(Geodesy, PointsAtKnownDistances) {
     // pyproj Geod.fwd(60.6, 56.8, 90, 40) and (…, 60): points 40 m and 60 m due east.
-    EXPECT_NEAR(geodesic_distance_m(60.6, 56.8, 60.600654687872186, 56.79999999828276), 40.0,
-                1e-6);
+    EXPECT_NEAR(geodesic_distance_m(60.6, 56.8, 60.600654687872186, 56.79999999828276), 40.0, 1e-6);
     EXPECT_NEAR(geodesic_distance_m(60.6, 56.8, 60.600982031808236, 56.799999996136215), 60.0,
                 1e-6);
 }
@@ -37,8 +34,8 @@ class GeodesyGeometry : public ::testing::Test {
 protected:
     GeosContext geos;
     // A 0.01° × 0.02° square east of (60, 56).
-    GeomPtr square = geos.from_wkt(
-        "POLYGON((60.01 55.99,60.02 55.99,60.02 56.01,60.01 56.01,60.01 55.99))");
+    GeomPtr square =
+        geos.from_wkt("POLYGON((60.01 55.99,60.02 55.99,60.02 56.01,60.01 56.01,60.01 55.99))");
 };
 
 TEST_F(GeodesyGeometry, PointToPolygonDistanceInAzimuthalEquidistantFrame) {

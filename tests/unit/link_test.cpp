@@ -1,6 +1,5 @@
 #include "creatlas/error.hpp"
 #include "creatlas/link.hpp"
-
 #include "test_util.hpp"
 
 #include <gmock/gmock.h>
@@ -15,7 +14,10 @@ TEST(NormaliseKey, TrimsCaseFoldsAndComposes) {
     EXPECT_EQ(normalise_key("  C03 "), "c03");
     EXPECT_EQ(normalise_key("\tSvoboda2\n"), "svoboda2");
     // No-break spaces from spreadsheets are trimmed too.
-    EXPECT_EQ(normalise_key("\xC2\xA0" "ab" "\xC2\xA0"), "ab");
+    EXPECT_EQ(normalise_key("\xC2\xA0"
+                            "ab"
+                            "\xC2\xA0"),
+              "ab");
     // Cyrillic case folding: «Домна» → «домна».
     EXPECT_EQ(normalise_key("Домна"), "домна");
     // NFC: "й" written as и + combining breve (U+0306) equals the precomposed й (U+0439).
@@ -51,10 +53,11 @@ TEST(JoinByKey, MatchesNormalisedKeysAndReportsBothSides) {
 
 TEST(JoinByKey, DuplicateKeysAreAnErrorListingThem) {
     GeosContext geos;
-    Table clusters = table_from_wkt(geos, "clusters", {"cluster_id"}, {{"POINT(0 0)", {std::string("A")}}});
-    Table attrs = table_from_wkt(geos, "cluster_attributes", {"cluster_key"},
-                                 {{"", {std::string("A")}}, {"", {std::string(" a")}},
-                                  {"", {std::string("B")}}});
+    Table clusters =
+        table_from_wkt(geos, "clusters", {"cluster_id"}, {{"POINT(0 0)", {std::string("A")}}});
+    Table attrs = table_from_wkt(
+        geos, "cluster_attributes", {"cluster_key"},
+        {{"", {std::string("A")}}, {"", {std::string(" a")}}, {"", {std::string("B")}}});
     try {
         join_by_key(clusters, "cluster_id", attrs, "cluster_key");
         FAIL() << "duplicate keys accepted";
@@ -82,19 +85,19 @@ class SpatialLinks : public ::testing::Test {
 protected:
     GeosContext geos;
     // Two square "cities" at 56° N: A spans lon 60.00–60.10, B spans lon 61.00–61.10.
-    Table cities = table_from_wkt(
-        geos, "cities", {"city_id"},
-        {{"POLYGON((60 56,60.1 56,60.1 56.1,60 56.1,60 56))", {std::string("A")}},
-         {"POLYGON((61 56,61.1 56,61.1 56.1,61 56.1,61 56))", {std::string("B")}}});
+    Table cities =
+        table_from_wkt(geos, "cities", {"city_id"},
+                       {{"POLYGON((60 56,60.1 56,60.1 56.1,60 56.1,60 56))", {std::string("A")}},
+                        {"POLYGON((61 56,61.1 56,61.1 56.1,61 56.1,61 56))", {std::string("B")}}});
 };
 
 TEST_F(SpatialLinks, ContainingCityThenNearestWithinDistance) {
     // 1: inside A. 2: 0.001° of longitude east of A's edge at lat 56.05 — about 62 m
     // — linked as nearest. 3: halfway
     // between the cities, ~28 km from each: no city within 5 km.
-    Table pts = table_from_wkt(geos, "clusters", {},
-                               {{"POINT(60.05 56.05)", {}}, {"POINT(60.101 56.05)", {}},
-                                {"POINT(60.55 56.05)", {}}});
+    Table pts = table_from_wkt(
+        geos, "clusters", {},
+        {{"POINT(60.05 56.05)", {}}, {"POINT(60.101 56.05)", {}}, {"POINT(60.55 56.05)", {}}});
     SpatialIndex index(geos, cities);
     const auto links = link_to_cities(geos, pts, index, 5000.0);
     EXPECT_EQ(links[0].city, 0);
@@ -110,12 +113,12 @@ TEST_F(SpatialLinks, ContainingCityThenNearestWithinDistance) {
 
 TEST_F(SpatialLinks, HeritageWithinSnapDistanceInMetres) {
     // Sites 40 m and 60 m due east of (60.6, 56.8) (pyproj Geod.fwd); snap 50 m.
-    Table sites = table_from_wkt(
-        geos, "heritage", {"heritage_id"},
-        {{"POINT(60.600982031808236 56.799999996136215)", {std::string("far")}},
-         {"POINT(60.600654687872186 56.79999999828276)", {std::string("near")}}});
-    Table clusters = table_from_wkt(geos, "clusters", {},
-                                    {{"POINT(60.6 56.8)", {}}, {"POINT(60.7 56.8)", {}}});
+    Table sites =
+        table_from_wkt(geos, "heritage", {"heritage_id"},
+                       {{"POINT(60.600982031808236 56.799999996136215)", {std::string("far")}},
+                        {"POINT(60.600654687872186 56.79999999828276)", {std::string("near")}}});
+    Table clusters =
+        table_from_wkt(geos, "clusters", {}, {{"POINT(60.6 56.8)", {}}, {"POINT(60.7 56.8)", {}}});
     SpatialIndex index(geos, sites);
     const auto links = link_to_heritage(geos, clusters, index, 50.0);
     EXPECT_EQ(links[0].site, 1);
@@ -144,9 +147,9 @@ TEST_F(SpatialLinks, PolygonClusterOnFootprintIsAtZeroDistance) {
 }
 
 TEST_F(SpatialLinks, ZonesIntersectingEachFeature) {
-    Table pts = table_from_wkt(geos, "clusters", {},
-                               {{"POINT(60.05 56.05)", {}}, {"POINT(61.05 56.05)", {}},
-                                {"POINT(62 56)", {}}});
+    Table pts = table_from_wkt(
+        geos, "clusters", {},
+        {{"POINT(60.05 56.05)", {}}, {"POINT(61.05 56.05)", {}}, {"POINT(62 56)", {}}});
     SpatialIndex zones(geos, cities);
     const auto z = link_to_zones(geos, pts, zones);
     EXPECT_THAT(z[0], ElementsAre(0));
@@ -173,8 +176,8 @@ TEST(CityAreas, MostPopulousCityTakesASharedPolygon) {
                                   {{"POINT(60.5 56.5)", {std::string("small"), std::int64_t{1000}}},
                                    {"POINT(60.6 56.6)", {std::string("big"), std::int64_t{900000}}},
                                    {"POINT(70 50)", {std::string("alone"), std::int64_t{5}}}});
-    Table areas = table_from_wkt(geos, "city_areas", {},
-                                 {{"POLYGON((60 56,61 56,61 57,60 57,60 56))", {}}});
+    Table areas =
+        table_from_wkt(geos, "city_areas", {}, {{"POLYGON((60 56,61 56,61 57,60 57,60 56))", {}}});
     std::vector<std::string> notes;
     EXPECT_EQ(assign_city_areas(geos, cities, areas, "population", notes), 1);
     EXPECT_EQ(GEOSGeomTypeId_r(geos.handle(), cities.rows[1].geom.get()), GEOS_POLYGON);

@@ -1,12 +1,10 @@
 #include "creatlas/error.hpp"
 #include "creatlas/load.hpp"
-
 #include "test_util.hpp"
 
+#include <algorithm>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include <algorithm>
 
 using namespace creatlas;
 using creatlas::test::TempDir;
@@ -86,8 +84,7 @@ TEST(Load, CsvWithLonLatColumnsAndDeclaredCrs) {
     // The row with a bad coordinate is reported, by feature id and field.
     ASSERT_EQ(r.unreadable.size(), 1U);
     EXPECT_EQ(r.unreadable[0].fid, 3);
-    EXPECT_EQ(r.unreadable[0].reason,
-              "field 'lon': coordinate is empty or not a number: 'abc'");
+    EXPECT_EQ(r.unreadable[0].reason, "field 'lon': coordinate is empty or not a number: 'abc'");
 }
 
 TEST(Load, BadCoordinateUnderFailPolicyNamesFileLayerFeatureAndField) {
@@ -96,9 +93,10 @@ TEST(Load, BadCoordinateUnderFailPolicyNamesFileLayerFeatureAndField) {
     s.x_field = "lon";
     s.y_field = "lat";
     s.crs = "EPSG:4326";
-    EXPECT_EQ(load_error(s, GeometryPolicy::Fail),
-              "file '" + s.path +
-                  "', layer 'c', feature 3, field 'lon': coordinate is empty or not a number: 'abc'");
+    EXPECT_EQ(
+        load_error(s, GeometryPolicy::Fail),
+        "file '" + s.path +
+            "', layer 'c', feature 3, field 'lon': coordinate is empty or not a number: 'abc'");
 }
 
 TEST(Load, SourceWithoutCrsIsAnErrorNamingIt) {
@@ -122,8 +120,9 @@ TEST(Load, MissingFileLayerAndFieldAreErrors) {
     f.x_field = "longitude";
     f.y_field = "lat";
     f.crs = "EPSG:4326";
-    EXPECT_THAT(load_error(f), HasSubstr("field 'longitude': no such field (wanted as x_field "
-                                         "of [clusters]); the layer has: id, name, lon, lat, share"));
+    EXPECT_THAT(load_error(f),
+                HasSubstr("field 'longitude': no such field (wanted as x_field "
+                          "of [clusters]); the layer has: id, name, lon, lat, share"));
     SourceSpec g = spec_for(dir.file("c.csv"));
     g.x_field = "lon";
     g.y_field = "lat";
@@ -203,8 +202,8 @@ TEST(Load, ShapefileEncodingFromCpg) {
     TempDir dir;
     dir.write("s.geojson", R"({"type":"FeatureCollection","features":[{"type":"Feature",
         "properties":{"name":"Хлебозавод"},"geometry":{"type":"Point","coordinates":[60.6,56.8]}}]})");
-    ASSERT_EQ(test::sh("ogr2ogr -q -f 'ESRI Shapefile' -lco ENCODING=CP1251 " +
-                       dir.file("s.shp") + " " + dir.file("s.geojson")),
+    ASSERT_EQ(test::sh("ogr2ogr -q -f 'ESRI Shapefile' -lco ENCODING=CP1251 " + dir.file("s.shp") +
+                       " " + dir.file("s.geojson")),
               0);
     GeosContext geos;
     SourceReport r;
@@ -259,13 +258,14 @@ TEST(LoadRealData, YekaterinburgRegisterReportsItsNineMalformedFeatures) {
     // Python's json module (features whose coordinates contain lists).
     GeosContext geos;
     SourceReport r;
-    const Table t = load_source(geos, spec_for(CREATLAS_SHARED_DATA "/ekb-heritage/ekb-okn.json",
-                                               "heritage"),
-                                GeometryPolicy::Repair, GeometryNeed::Required, r);
+    const Table t =
+        load_source(geos, spec_for(CREATLAS_SHARED_DATA "/ekb-heritage/ekb-okn.json", "heritage"),
+                    GeometryPolicy::Repair, GeometryNeed::Required, r);
     EXPECT_EQ(r.read, 753);
     EXPECT_EQ(r.loaded, 744);
     EXPECT_EQ(t.rows.size(), 744U);
-    EXPECT_THAT(fids(r.unreadable), UnorderedElementsAre(681, 723, 724, 725, 726, 727, 728, 733, 743));
+    EXPECT_THAT(fids(r.unreadable),
+                UnorderedElementsAre(681, 723, 724, 725, 726, 727, 728, 733, 743));
     EXPECT_FALSE(r.gdal_messages.empty());
     // Under the fail policy the first of them stops the run.
     EXPECT_THAT(load_error(spec_for(CREATLAS_SHARED_DATA "/ekb-heritage/ekb-okn.json", "heritage"),
@@ -275,8 +275,7 @@ TEST(LoadRealData, YekaterinburgRegisterReportsItsNineMalformedFeatures) {
 
 TEST(Inspect, DescribesLayers) {
     GeosContext geos;
-    const auto layers =
-        inspect_source(geos, CREATLAS_SHARED_DATA "/ekb-heritage/ekb-okn.json");
+    const auto layers = inspect_source(geos, CREATLAS_SHARED_DATA "/ekb-heritage/ekb-okn.json");
     ASSERT_EQ(layers.size(), 1U);
     EXPECT_EQ(layers[0].name, "ekb-okn");
     EXPECT_EQ(layers[0].features, 753);

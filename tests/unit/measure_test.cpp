@@ -1,9 +1,8 @@
 #include "creatlas/error.hpp"
 #include "creatlas/measure.hpp"
 
-#include <gtest/gtest.h>
-
 #include <fstream>
+#include <gtest/gtest.h>
 #include <set>
 #include <sstream>
 
@@ -61,16 +60,18 @@ TEST(IndustrialKeywords, CyrillicAnywhereLatinAtWordStart) {
 TEST(Catalogue, EveryContractFieldIsDeclaredOnce) {
     // The field names of DESIGN.md's output contract.
     const std::map<std::string, std::vector<std::string>> contract{
-        {"clusters", {"cluster_id", "city_id", "formation_type", "formation_label",
-                      "dist_center_m", "centrality", "on_heritage", "heritage_id",
-                      "nearest_heritage_m", "programme_count", "grant_total", "age_years"}},
-        {"heritage_sites", {"heritage_id", "city_id", "is_industrial", "reused", "cluster_id",
-                            "nearest_cluster_m", "programme_count", "candidate_score",
-                            "candidate_rank"}},
-        {"cities", {"city_id", "population", "tier", "n_clusters", "clusters_per_100k",
-                    "ih_count", "ih_reused", "ih_transformation_rate", "programme_coverage",
-                    "grant_total", "dominant_type", "type_diversity", "nni", "nni_z", "nni_p",
-                    "creative_index", "creative_rank"}},
+        {"clusters",
+         {"cluster_id", "city_id", "formation_type", "formation_label", "dist_center_m",
+          "centrality", "on_heritage", "heritage_id", "nearest_heritage_m", "programme_count",
+          "grant_total", "age_years"}},
+        {"heritage_sites",
+         {"heritage_id", "city_id", "is_industrial", "reused", "cluster_id", "nearest_cluster_m",
+          "programme_count", "candidate_score", "candidate_rank"}},
+        {"cities",
+         {"city_id", "population", "tier", "n_clusters", "clusters_per_100k", "ih_count",
+          "ih_reused", "ih_transformation_rate", "programme_coverage", "grant_total",
+          "dominant_type", "type_diversity", "nni", "nni_z", "nni_p", "creative_index",
+          "creative_rank"}},
         {"programmes", {"programme_id", "instrument", "clusters_covered", "heritage_covered"}},
         {"heritage_programmes", {"heritage_id", "programme_id", "overlap_m2"}},
     };

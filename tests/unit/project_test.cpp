@@ -1,10 +1,9 @@
 #include "creatlas/error.hpp"
 #include "creatlas/project.hpp"
 
+#include <fstream>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include <fstream>
 #include <sstream>
 
 using namespace creatlas;
@@ -63,7 +62,8 @@ TEST(ProjectFile, ClustersAreRequired) {
 }
 
 TEST(ProjectFile, TypedValuesAreChecked) {
-    EXPECT_THAT(error_of("[clusters]\npath = 3\n"), HasSubstr("[clusters] path: expected a string"));
+    EXPECT_THAT(error_of("[clusters]\npath = 3\n"),
+                HasSubstr("[clusters] path: expected a string"));
     EXPECT_THAT(error_of("[clusters]\npath = \"c\"\n[link]\nheritage_snap_m = \"50\"\n"),
                 HasSubstr("[link] heritage_snap_m: expected a number"));
     EXPECT_THAT(error_of("[clusters]\npath = \"c\"\n[project]\ngeometry_policy = \"fix\"\n"),

@@ -4,13 +4,11 @@
 #include "creatlas/geos.hpp"
 #include "creatlas/table.hpp"
 
-#include <gtest/gtest.h>
-
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
+#include <gtest/gtest.h>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 namespace creatlas::test {
@@ -19,7 +17,8 @@ namespace creatlas::test {
 class TempDir {
 public:
     TempDir() {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "creatlas-test-XXXXXX").string();
+        std::string tmpl =
+            (std::filesystem::temp_directory_path() / "creatlas-test-XXXXXX").string();
         char* made = ::mkdtemp(tmpl.data());
         if (made == nullptr) {
             throw std::runtime_error("mkdtemp failed");
@@ -79,6 +78,8 @@ inline Table table_from_wkt(const GeosContext& geos, const std::string& name,
 }
 
 /// Run a shell command; returns its exit status.
-inline int sh(const std::string& command) { return std::system(command.c_str()); }
+inline int sh(const std::string& command) {
+    return std::system(command.c_str());
+}
 
 } // namespace creatlas::test

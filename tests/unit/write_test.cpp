@@ -1,17 +1,13 @@
 #include "creatlas/error.hpp"
 #include "creatlas/write.hpp"
-
 #include "test_util.hpp"
 
+#include <filesystem>
 #include <gdal_priv.h>
-#include <ogrsf_frmts.h>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
+#include <ogrsf_frmts.h>
 #include <unistd.h>
-
-#include <filesystem>
 
 using namespace creatlas;
 using creatlas::test::table_from_wkt;
@@ -23,14 +19,14 @@ namespace {
 
 struct Fixture {
     GeosContext geos;
-    Table points = table_from_wkt(geos, "clusters", {"cluster_id"},
-                                  {{"POINT(60.6 56.8)", {std::string("a")}},
-                                   {"POINT(61.4 55.16)", {std::string("b")}}});
-    Table zones = table_from_wkt(
-        geos, "programmes", {"programme_id"},
-        {{"POLYGON((60 56,61 56,61 57,60 56))", {std::string("p1")}},
-         {"MULTIPOLYGON(((62 56,63 56,63 57,62 56)),((64 56,65 56,65 57,64 56)))",
-          {std::string("p2")}}});
+    Table points = table_from_wkt(
+        geos, "clusters", {"cluster_id"},
+        {{"POINT(60.6 56.8)", {std::string("a")}}, {"POINT(61.4 55.16)", {std::string("b")}}});
+    Table zones =
+        table_from_wkt(geos, "programmes", {"programme_id"},
+                       {{"POLYGON((60 56,61 56,61 57,60 56))", {std::string("p1")}},
+                        {"MULTIPOLYGON(((62 56,63 56,63 57,62 56)),((64 56,65 56,65 57,64 56)))",
+                         {std::string("p2")}}});
     Fixture() {
         points.fields.push_back({"n", FieldType::Integer});
         points.rows[0].values.emplace_back(std::int64_t{7});
@@ -40,8 +36,8 @@ struct Fixture {
 
 GDALDatasetUniquePtr open_gpkg(const std::string& path) {
     GDALAllRegister();
-    return GDALDatasetUniquePtr(
-        GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
+    return GDALDatasetUniquePtr(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY,
+                                                  nullptr, nullptr, nullptr));
 }
 
 } // namespace
@@ -160,10 +156,11 @@ TEST(Write, CancelledMidWriteLeavesNothing) {
         f.points.rows.push_back(std::move(r));
     }
     bool writing = false;
-    Progress progress([&writing](double, const std::string& stage) {
-                          writing = writing || stage.rfind("write", 0) == 0;
-                      },
-                      [&writing] { return writing; });
+    Progress progress(
+        [&writing](double, const std::string& stage) {
+            writing = writing || stage.rfind("write", 0) == 0;
+        },
+        [&writing] { return writing; });
     try {
         write_geopackage(dir.file("atlas.gpkg"), {&f.points, &f.zones}, {}, progress);
         FAIL();

@@ -11,7 +11,6 @@
 #define GEOS_USE_ONLY_R_API
 #endif
 #include <geos_c.h>
-
 #include <memory>
 #include <string>
 #include <vector>

@@ -19,7 +19,6 @@
 #include "creatlas/table.hpp"
 
 #include <nlohmann/json.hpp>
-
 #include <string>
 #include <vector>
 
@@ -33,8 +32,8 @@ struct Indicator {
     std::string id; ///< output field name
     Level level;
     FieldType type;
-    std::string unit;    ///< "m", "m²", "1", "count", "year", "RUB", "id", "text", …
-    std::string formula; ///< how it is computed
+    std::string unit;       ///< "m", "m²", "1", "count", "year", "RUB", "id", "text", …
+    std::string formula;    ///< how it is computed
     std::string parameters; ///< project-file keys it depends on ("" = none)
     std::string meaning;    ///< one line for planners
 };
@@ -72,8 +71,8 @@ struct AtlasLayers {
     Table clusters, heritage_sites, cities, programmes, heritage_programmes;
     std::vector<Table> footprints;
     std::vector<const Table*> all() const {
-        std::vector<const Table*> out{&cities,     &clusters,           &heritage_sites,
-                                      &programmes, &heritage_programmes};
+        std::vector<const Table*> out{&cities, &clusters, &heritage_sites, &programmes,
+                                      &heritage_programmes};
         for (const Table& t : footprints) {
             out.push_back(&t);
         }

@@ -22,8 +22,8 @@ enum class KeyType { String, Number, Integer, Boolean, StringList, NumberList };
 
 /// One declared key of the project file.
 struct KeyDecl {
-    std::string section;     ///< "project", "clusters", …
-    std::string key;         ///< "path", "id_field", …
+    std::string section; ///< "project", "clusters", …
+    std::string key;     ///< "path", "id_field", …
     KeyType type;
     std::string default_text; ///< the default as TOML text; "" = no default (optional)
     bool required = false;
@@ -50,11 +50,11 @@ struct SourceSpec {
     std::string path;  ///< as resolved (relative paths against the project's folder)
     std::string layer; ///< "" = the source's only or first layer
     std::vector<std::string> open_options; ///< GDAL open options, KEY=VALUE
-    std::string crs;       ///< declared CRS for sources without one ("" = none)
-    std::string x_field;   ///< build points from these columns …
+    std::string crs;                       ///< declared CRS for sources without one ("" = none)
+    std::string x_field;                   ///< build points from these columns …
     std::string y_field;
-    std::string wkt_field; ///< … or from a WKT column
-    std::string id_field;  ///< "" = the feature id
+    std::string wkt_field;                         ///< … or from a WKT column
+    std::string id_field;                          ///< "" = the feature id
     std::optional<GeometryPolicy> geometry_policy; ///< overrides [project]
     /// Role-specific field names (name_field, population_field, …) by key.
     std::map<std::string, std::string> fields;
@@ -85,7 +85,8 @@ struct Project {
     double city_max_distance_m = 5000.0;
     double heritage_snap_m = 50.0;
 
-    SourceSpec cities, city_areas, clusters, heritage, programmes, cluster_attributes, grants, enterprises;
+    SourceSpec cities, city_areas, clusters, heritage, programmes, cluster_attributes, grants,
+        enterprises;
 
     FormationParams formation;
     std::string opened_field = "opened";

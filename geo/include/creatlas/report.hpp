@@ -7,10 +7,9 @@
 // keeps it as provenance metadata.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -26,13 +25,13 @@ struct SourceReport {
     std::string role;
     std::string path;
     std::string layer;
-    std::string crs;            ///< the CRS the source was read in (declared or its own)
-    bool crs_declared = false;  ///< taken from the project file
-    std::int64_t read = 0;      ///< features read
-    std::int64_t loaded = 0;    ///< features kept
+    std::string crs;           ///< the CRS the source was read in (declared or its own)
+    bool crs_declared = false; ///< taken from the project file
+    std::int64_t read = 0;     ///< features read
+    std::int64_t loaded = 0;   ///< features kept
     std::vector<FeatureNote> repaired;
-    std::vector<FeatureNote> skipped;     ///< invalid geometry skipped by policy
-    std::vector<FeatureNote> unreadable;  ///< no usable geometry (GDAL could not read it)
+    std::vector<FeatureNote> skipped;       ///< invalid geometry skipped by policy
+    std::vector<FeatureNote> unreadable;    ///< no usable geometry (GDAL could not read it)
     std::vector<std::string> gdal_messages; ///< warnings and errors GDAL emitted
 };
 

@@ -22,7 +22,9 @@ enum class FieldType { Integer, Real, String };
 /// A value: null, integer, real or string (UTF-8).
 using Value = std::variant<std::monostate, std::int64_t, double, std::string>;
 
-inline bool is_null(const Value& v) { return std::holds_alternative<std::monostate>(v); }
+inline bool is_null(const Value& v) {
+    return std::holds_alternative<std::monostate>(v);
+}
 /// The value as a number; nullopt for null or text that is not a number.
 std::optional<double> as_number(const Value& v);
 /// The value as text ("" for null); reals in shortest round-trip form.
