@@ -3,6 +3,7 @@
 
 #include "creatlas/error.hpp"
 #include "creatlas/geodesy.hpp"
+#include "creatlas/stats.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -201,35 +202,6 @@ private:
     std::vector<std::unique_ptr<LocalFrame>> frames_;
 };
 
-/// Clark–Evans nearest-neighbour statistics (Clark & Evans 1954, Ecology 35(4)).
-struct ClarkEvans {
-    double r, z, p;
-};
-std::optional<ClarkEvans> clark_evans(const std::vector<Anchor>& pts, double area_m2) {
-    const std::size_t n = pts.size();
-    if (n < 3 || area_m2 <= 0) {
-        return std::nullopt;
-    }
-    double sum = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        double best = std::numeric_limits<double>::infinity();
-        for (std::size_t j = 0; j < n; ++j) {
-            if (i != j) {
-                best = std::min(
-                    best, geodesic_distance_m(pts[i].lon, pts[i].lat, pts[j].lon, pts[j].lat));
-            }
-        }
-        sum += best;
-    }
-    const double dn = static_cast<double>(n);
-    const double observed = sum / dn;
-    const double density = dn / area_m2;
-    const double expected = 0.5 / std::sqrt(density);
-    const double se = 0.26136 / std::sqrt(dn * density);
-    const double z = (observed - expected) / se;
-    return ClarkEvans{observed / expected, z, std::erfc(std::fabs(z) / std::sqrt(2.0))};
-}
-
 /// Output table of one level: catalogue fields first, then the input's own fields.
 /// `absorbed`: input fields that are the source of a catalogue field of the same name
 /// (e.g. id_field "cluster_id"): they are not written twice.
@@ -395,6 +367,9 @@ AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, Atlas
     progress.update(0.3, "link clusters to heritage");
     const auto cluster_zones = link_to_zones(geos, clusters, zone_index);
     const auto heritage_zones = link_to_zones(geos, heritage, zone_index);
+    // Enterprises are linked now, while the city index's table is intact.
+    const auto enterprise_city =
+        link_to_cities(geos, in.enterprises, city_index, project.city_max_distance_m);
     progress.update(0.4, "link to programme zones");
 
     CityFrames frames(geos, cities, project);
@@ -881,7 +856,7 @@ AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, Atlas
             int covered = 0;
             double grant = 0;
             std::array<std::int64_t, 6> types{};
-            std::vector<Anchor> pts;
+            std::vector<stats::LonLat> pts;
             for (std::size_t i : m) {
                 if (cluster_centrality[i]) {
                     csum += *cluster_centrality[i];
@@ -892,7 +867,7 @@ AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, Atlas
                 }
                 grant += cluster_grant[i];
                 ++types[static_cast<std::size_t>(cluster_type[i])];
-                pts.push_back(cluster_anchor[i]);
+                pts.push_back({cluster_anchor[i].lon, cluster_anchor[i].lat});
             }
             if (ccount > 0) {
                 ctc["mean_centrality"][c] = csum / ccount;
@@ -927,10 +902,12 @@ AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, Atlas
                 ctc["type_diversity"][c] = hsum / std::log(5.0);
             }
             const auto area = frames.area(static_cast<int>(c));
-            if (auto ce = clark_evans(pts, area.value_or(0.0))) {
-                ctc["nni"][c] = ce->r;
-                ctc["nni_z"][c] = ce->z;
-                ctc["nni_p"][c] = ce->p;
+            // The same Clark–Evans code as `creatlas stats nni` (stats.hpp).
+            const stats::NniResult ce = stats::clark_evans(geos, pts, area.value_or(0.0));
+            if (ce.nni) {
+                ctc["nni"][c] = *ce.nni;
+                ctc["nni_z"][c] = *ce.z;
+                ctc["nni_p"][c] = *ce.p;
             } else if (n > 0) {
                 report.notes.push_back("city " + city_ids[c] + ": nni is null (" +
                                        (n < 3 ? std::to_string(n) + " cluster(s), fewer than 3"
@@ -1003,6 +980,32 @@ AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, Atlas
         assemble(Level::Programme, pc, std::move(programmes),
                  {project.programmes.id_field, project.programmes.field("instrument_field")});
     out.heritage_programmes = assemble(Level::Overlap, oc, std::move(overlaps));
+    // The hexagonal grid of creative enterprises (or clusters when there are none).
+    {
+        std::vector<stats::LonLat> pts;
+        std::vector<int> point_city;
+        if (!in.enterprises.rows.empty()) {
+            pts = stats::representative_points(geos, in.enterprises);
+            for (const CityLink& l : enterprise_city) {
+                point_city.push_back(l.city);
+            }
+        } else {
+            for (std::size_t i = 0; i < nc; ++i) {
+                pts.push_back({cluster_anchor[i].lon, cluster_anchor[i].lat});
+                point_city.push_back(cluster_city[i].city);
+            }
+        }
+        stats::HexGridOptions ho;
+        ho.cell_m = project.hex_cell_m;
+        ho.city_id_field = "city_id";
+        if (ncity > 0) {
+            out.hex_grid = stats::make_hex_grid(geos, out.cities, pts, point_city, ho);
+        }
+        out.hex_grid.name = "hex_grid";
+        out.hex_grid.empty_geometry = GeometryHint::Polygon;
+        report.links["hex_grid_points"] = static_cast<std::int64_t>(
+            std::count_if(point_city.begin(), point_city.end(), [](int c) { return c >= 0; }));
+    }
     // Layers keep a declared geometry type even when a run leaves them empty.
     out.clusters.empty_geometry = GeometryHint::Point;
     out.heritage_sites.empty_geometry = GeometryHint::Point;

@@ -82,13 +82,15 @@ RunReport run_project(const Project& project, const RunOptions& options, const P
         } else if (&spec == &project.grants) {
             grants = std::move(t);
             in.grants = &grants;
+        } else if (&spec == &project.enterprises) {
+            in.enterprises = std::move(t);
         }
-        // enterprises are loaded (and validated) for the statistics stage.
     }
     // Names for tables of roles that were not given.
     in.cities.name = "cities";
     in.heritage.name = "heritage";
     in.programmes.name = "programmes";
+    in.enterprises.name = "enterprises";
 
     if (project.city_areas.present()) {
         report.links["cities_with_area"] = assign_city_areas(

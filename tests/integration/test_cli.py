@@ -232,6 +232,20 @@ class SampleRun(unittest.TestCase):
                                math.log(3) / math.log(5), delta=1e-12)
         self.assertIsNotNone(self.cities["ekaterinburg"]["nni"])
 
+    def test_hex_grid_counts_every_cluster_with_a_city(self):
+        cells = features(self.out, "hex_grid")
+        # No enterprises in the sample: the grid counts clusters; all 12 have a city.
+        self.assertEqual(sum(c["count"] for c in cells), 12)
+        by_city = {}
+        for c in cells:
+            by_city[c["city_id"]] = by_city.get(c["city_id"], 0) + c["count"]
+        self.assertEqual(by_city["ekaterinburg"], 3)
+        # Each counted cluster lies in a cell of its own city.
+        for k, cl in self.clusters.items():
+            hits = [c for c in cells if c["city_id"] == cl["city_id"] and c["_geom"].intersects(cl["_geom"])
+                    and c["count"] > 0]
+            self.assertTrue(hits, k)
+
 
 class RealData(unittest.TestCase):
     """Russian cities with Natural Earth urban areas, Yekaterinburg's register."""

@@ -58,6 +58,7 @@ bool has_industrial_keyword(const std::string& name, const std::vector<std::stri
 /// Inputs of the measure stage: the loaded, key-joined tables (any may be empty).
 struct AtlasInputs {
     Table cities, clusters, heritage, programmes;
+    Table enterprises;             ///< creative enterprises (points), may be empty
     const Table* grants = nullptr; ///< grants table, or null
 };
 
@@ -69,10 +70,11 @@ struct AtlasInputs {
 /// the polygons go to a companion layer "<layer>_footprints" (id and geometry).
 struct AtlasLayers {
     Table clusters, heritage_sites, cities, programmes, heritage_programmes;
+    Table hex_grid; ///< enterprise (or cluster) counts and hot spots per city (stats.hpp)
     std::vector<Table> footprints;
     std::vector<const Table*> all() const {
-        std::vector<const Table*> out{&cities, &clusters, &heritage_sites, &programmes,
-                                      &heritage_programmes};
+        std::vector<const Table*> out{
+            &cities, &clusters, &heritage_sites, &programmes, &heritage_programmes, &hex_grid};
         for (const Table& t : footprints) {
             out.push_back(&t);
         }

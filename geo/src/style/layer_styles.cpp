@@ -1,0 +1,702 @@
+// Default layer styles (layer_styles) and the embedded QGIS project
+// (qgis_projects) of the output GeoPackage.
+//
+// Both tables are written the way QGIS itself writes them, because QGIS is the
+// reader: layer_styles is what QGIS's OGR provider creates when a user saves a
+// style "in the datasource database" (an attributes table registered in
+// gpkg_contents, f_table_schema '' rather than NULL — QGIS's look-up compares
+// with '' — and f_geometry_column the layer's real geometry column), and
+// qgis_projects is what QgsGeoPackageProjectStorage 3.22 creates (name,
+// metadata as JSON text, content the .qgz archive as hexadecimal text; it is
+// not registered in gpkg_contents, which the GeoPackage validator accepts).
+#include "creatlas/error.hpp"
+#include "creatlas/style.hpp"
+#include "gdal_util.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <cpl_conv.h>
+#include <cpl_vsi.h>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <gdal_priv.h>
+#include <limits>
+#include <map>
+#include <ogr_spatialref.h>
+#include <ogrsf_frmts.h>
+#include <optional>
+#include <sstream>
+
+namespace creatlas {
+
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+using style_detail::escape_xml;
+using style_detail::qgis_colour;
+using style_detail::render_template;
+
+// The QGIS version the templates follow; QGIS reads styles of older and newer
+// versions alike, the number only tells a reader where they came from.
+constexpr const char* kQgisVersion = "3.22.16-Białowieża";
+// QGIS draws marker sizes in millimetres; SLD sizes are pixels at 90.7 dpi
+// (0.28 mm per pixel, the OGC standard rendering pixel).
+constexpr double kPixelsPerMm = 1.0 / 0.28;
+
+std::string read_text(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw Error(ErrorKind::Io, "cannot read style template '" + path + "'", {path, "", {}, ""});
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+std::string number_text(double value) {
+    char buffer[64];
+    auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+    return std::string(buffer, result.ptr);
+}
+
+std::string fixed_text(double value, int decimals) {
+    char buffer[64];
+    auto result =
+        std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed, decimals);
+    return std::string(buffer, result.ptr);
+}
+
+std::string utc_now(const char* format) {
+    const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char buffer[64];
+    std::strftime(buffer, sizeof buffer, format, &tm);
+    return buffer;
+}
+
+enum class GeometryKind { Point, Line, Polygon, None };
+
+struct LayerInfo {
+    std::string name;
+    OGRLayer* layer = nullptr; // owned by the dataset
+    std::string geometry_column;
+    OGRwkbGeometryType type = wkbUnknown;
+    GeometryKind kind = GeometryKind::None;
+    std::optional<OGREnvelope> extent;
+};
+
+GeometryKind kind_of(OGRwkbGeometryType type) {
+    switch (wkbFlatten(type)) {
+    case wkbPoint:
+    case wkbMultiPoint:
+        return GeometryKind::Point;
+    case wkbLineString:
+    case wkbMultiLineString:
+    case wkbCircularString:
+    case wkbCompoundCurve:
+    case wkbMultiCurve:
+        return GeometryKind::Line;
+    case wkbPolygon:
+    case wkbMultiPolygon:
+    case wkbCurvePolygon:
+    case wkbMultiSurface:
+        return GeometryKind::Polygon;
+    default:
+        return GeometryKind::None;
+    }
+}
+
+LayerInfo inspect(OGRLayer& layer) {
+    LayerInfo info;
+    info.name = layer.GetName();
+    info.layer = &layer;
+    info.geometry_column = layer.GetGeometryColumn();
+    info.type = layer.GetGeomType();
+    info.kind = kind_of(info.type);
+    if (info.kind == GeometryKind::None && layer.GetLayerDefn()->GetGeomFieldCount() > 0) {
+        // A layer declared GEOMETRY: its first feature tells what it holds.
+        layer.ResetReading();
+        OGRFeatureUniquePtr feature(layer.GetNextFeature());
+        if (feature && feature->GetGeometryRef()) {
+            info.type = feature->GetGeometryRef()->getGeometryType();
+            info.kind = kind_of(info.type);
+        }
+        layer.ResetReading();
+    }
+    OGREnvelope envelope;
+    if (layer.GetLayerDefn()->GetGeomFieldCount() > 0 &&
+        layer.GetExtent(&envelope, TRUE) == OGRERR_NONE) {
+        info.extent = envelope;
+    }
+    return info;
+}
+
+// QGIS's names for the geometry type (QgsWkbTypes::displayString) and the
+// geometry class (QgsWkbTypes::geometryDisplayString / layerGeometryType code).
+std::string qgis_wkb_name(OGRwkbGeometryType type) {
+    switch (wkbFlatten(type)) {
+    case wkbPoint:
+        return "Point";
+    case wkbMultiPoint:
+        return "MultiPoint";
+    case wkbLineString:
+        return "LineString";
+    case wkbMultiLineString:
+        return "MultiLineString";
+    case wkbPolygon:
+        return "Polygon";
+    case wkbMultiPolygon:
+        return "MultiPolygon";
+    default:
+        return "Unknown";
+    }
+}
+
+const char* qgis_geometry_name(GeometryKind kind) {
+    switch (kind) {
+    case GeometryKind::Point:
+        return "Point";
+    case GeometryKind::Line:
+        return "Line";
+    case GeometryKind::Polygon:
+        return "Polygon";
+    default:
+        return "No geometry";
+    }
+}
+
+int qgis_geometry_code(GeometryKind kind) {
+    switch (kind) {
+    case GeometryKind::Point:
+        return 0;
+    case GeometryKind::Line:
+        return 1;
+    case GeometryKind::Polygon:
+        return 2;
+    default:
+        return 4;
+    }
+}
+
+int alpha_of(double opacity) {
+    return static_cast<int>(std::lround(std::clamp(opacity, 0.0, 1.0) * 255.0));
+}
+
+// The drawing properties of one class, in the names the templates and partials use.
+json class_context(const json& layer_config, const json& cls, int index, GeometryKind kind) {
+    const std::string colour = cls.at("color").get<std::string>();
+    const double fill_opacity = cls.value("fill_opacity", layer_config.value("fill_opacity", 1.0));
+    const double size = cls.value("size", layer_config.value("size", 3.0));
+    const std::string shape = cls.value("shape", std::string("circle"));
+    const std::string value = cls.value("value", std::string());
+
+    json c;
+    c["index"] = std::to_string(index);
+    c["value"] = value;
+    c["label"] = cls.value("label", value);
+    c["point"] = kind == GeometryKind::Point;
+    c["polygon"] = kind == GeometryKind::Polygon;
+    c["color_hex"] = colour;
+    c["color_qml"] = qgis_colour(colour);
+    c["fill_qml"] = qgis_colour(colour, alpha_of(fill_opacity));
+    c["fill_opacity"] = fixed_text(fill_opacity, 2);
+    c["filled"] = fill_opacity > 0;
+    c["fill_style"] = fill_opacity > 0 ? "solid" : "no";
+    // Markers get a dark rim so that light colours stand out on any background;
+    // polygons are outlined in their own colour unless the layer says otherwise.
+    const std::string outline = kind == GeometryKind::Point
+                                    ? std::string("#232323")
+                                    : cls.value("outline", layer_config.value("outline", colour));
+    c["outline_hex"] = outline;
+    c["outline_qml"] = qgis_colour(outline);
+    const double outline_width = cls.value("outline_width", 0.3);
+    c["outline_width"] = number_text(outline_width);
+    c["outline_px"] = fixed_text(std::max(1.0, outline_width * kPixelsPerMm), 0);
+    const bool dashed = cls.value("dashed", false);
+    c["dashed"] = dashed;
+    c["outline_style"] = dashed ? "dash" : "solid";
+    c["shape"] = shape;
+    c["sld_shape"] = shape;
+    c["size"] = number_text(size);
+    c["size_px"] = fixed_text(size * kPixelsPerMm, 0);
+    if (cls.contains("hatch_angle")) {
+        c["hatch"] = json{{"hatch_angle", number_text(cls.at("hatch_angle").get<double>())}};
+    }
+    // Flags for the templates' filters: is_<value>, and is_other for the
+    // catch-all class ('' in QGIS's categorised renderer).
+    if (!value.empty()) {
+        c["is_" + value] = true;
+    }
+    c["is_other"] = value.empty() || value == "other";
+    return c;
+}
+
+// Labels of the formation types as the run wrote them (formation_label), so
+// that the legend says what the data says; the catalogue's text otherwise.
+std::map<std::string, std::string> labels_from_data(GDALDataset& ds, const LayerInfo& info,
+                                                    const std::string& field,
+                                                    const std::string& label_field) {
+    std::map<std::string, std::string> labels;
+    OGRFeatureDefn* defn = info.layer->GetLayerDefn();
+    if (defn->GetFieldIndex(field.c_str()) < 0 || defn->GetFieldIndex(label_field.c_str()) < 0) {
+        return labels;
+    }
+    const std::string sql = "SELECT DISTINCT \"" + field + "\", \"" + label_field + "\" FROM \"" +
+                            info.name + "\" WHERE \"" + field + "\" IS NOT NULL AND \"" +
+                            label_field + "\" IS NOT NULL AND \"" + label_field + "\" <> ''";
+    OGRLayer* result = ds.ExecuteSQL(sql.c_str(), nullptr, nullptr);
+    if (result == nullptr) {
+        return labels;
+    }
+    for (auto& feature : *result) {
+        labels.emplace(feature->GetFieldAsString(0), feature->GetFieldAsString(1));
+    }
+    ds.ReleaseResultSet(result);
+    return labels;
+}
+
+std::vector<double> field_values(const LayerInfo& info, const std::string& field) {
+    std::vector<double> values;
+    const int index = info.layer->GetLayerDefn()->GetFieldIndex(field.c_str());
+    if (index < 0) {
+        throw_bad_input("the layer has no field '" + field + "' to classify by",
+                        {"", info.name, {}, field});
+    }
+    info.layer->ResetReading();
+    for (auto& feature : *info.layer) {
+        if (feature->IsFieldSetAndNotNull(index)) {
+            const double value = feature->GetFieldAsDouble(index);
+            if (std::isfinite(value)) {
+                values.push_back(value);
+            }
+        }
+    }
+    info.layer->ResetReading();
+    return values;
+}
+
+// The classes of one layer, filled in from the run's data.
+json layer_classes(GDALDataset& ds, const LayerInfo& info, const json& config) {
+    const std::string kind = config.at("kind").get<std::string>();
+    json classes = json::array();
+    if (kind == "graduated") {
+        const std::string field = config.at("field").get<std::string>();
+        const int wanted = config.at("classes").get<int>();
+        const int decimals = config.value("decimals", 1);
+        const auto& ramp = config.at("ramp");
+        const std::vector<double> bounds =
+            style_detail::quantile_breaks(field_values(info, field), wanted);
+        const int count = bounds.empty() ? 0 : static_cast<int>(bounds.size()) - 1;
+        for (int i = 0; i < count; ++i) {
+            // Spread the ramp over fewer classes than it has colours.
+            const std::size_t colour_index =
+                count == 1 ? ramp.size() - 1
+                           : static_cast<std::size_t>(std::lround(
+                                 static_cast<double>(i) * static_cast<double>(ramp.size() - 1) /
+                                 static_cast<double>(count - 1)));
+            json cls{{"color", ramp.at(colour_index)}};
+            json c = class_context(config, cls, i, info.kind);
+            c["lower"] = number_text(bounds[i]);
+            c["upper"] = number_text(bounds[i + 1]);
+            c["label"] =
+                fixed_text(bounds[i], decimals) + " – " + fixed_text(bounds[i + 1], decimals);
+            c["first"] = i == 0;
+            classes.push_back(std::move(c));
+        }
+        return classes;
+    }
+    std::map<std::string, std::string> data_labels;
+    if (config.contains("label_field")) {
+        data_labels = labels_from_data(ds, info, config.at("field").get<std::string>(),
+                                       config.at("label_field").get<std::string>());
+    }
+    int index = 0;
+    for (const json& cls : config.at("classes")) {
+        json c = class_context(config, cls, index++, info.kind);
+        const std::string value = c["value"].get<std::string>();
+        if (config.contains("label_field") && !value.empty()) {
+            // Numbered classes (formation types) show their number in the legend.
+            auto found = data_labels.find(value);
+            const std::string text =
+                found != data_labels.end() ? found->second : c["label"].get<std::string>();
+            c["label"] = value + " – " + text;
+        }
+        classes.push_back(std::move(c));
+    }
+    return classes;
+}
+
+json crs_context(const OGRSpatialReference& srs) {
+    json c;
+    char* wkt = nullptr;
+    const char* wkt_options[] = {"FORMAT=WKT2_2018", nullptr};
+    srs.exportToWkt(&wkt, wkt_options);
+    c["wkt"] = wkt ? wkt : "";
+    CPLFree(wkt);
+    char* proj4 = nullptr;
+    srs.exportToProj4(&proj4);
+    c["proj4"] = proj4 ? proj4 : "";
+    CPLFree(proj4);
+    const char* authority = srs.GetAuthorityName(nullptr);
+    const char* code = srs.GetAuthorityCode(nullptr);
+    const bool epsg = authority && code && std::string(authority) == "EPSG";
+    c["srid"] = epsg ? code : "0";
+    c["authid"] = authority && code ? std::string(authority) + ":" + code : "";
+    c["description"] = srs.GetName() ? srs.GetName() : "";
+    c["geographic"] = srs.IsGeographic() ? "true" : "false";
+    return c;
+}
+
+void set_extent(json& c, const OGREnvelope& e) {
+    c["xmin"] = number_text(e.MinX);
+    c["ymin"] = number_text(e.MinY);
+    c["xmax"] = number_text(e.MaxX);
+    c["ymax"] = number_text(e.MaxY);
+}
+
+// The children of a QML document's <qgis> element: what a <maplayer> element
+// of a project holds for the same style.
+std::string qml_body(const std::string& qml, const std::string& origin) {
+    const std::size_t root = qml.find("<qgis");
+    const std::size_t root_end = root == std::string::npos ? root : qml.find('>', root);
+    const std::size_t end = qml.rfind("</qgis>");
+    if (root_end == std::string::npos || end == std::string::npos || end < root_end) {
+        throw Error(ErrorKind::Internal, "style has no <qgis> element", {origin, "", {}, ""});
+    }
+    return qml.substr(root_end + 1, end - root_end - 1);
+}
+
+struct FilledStyle {
+    LayerInfo info;
+    json config;
+    std::string qml;
+    std::string sld;
+};
+
+// --- layer_styles ---------------------------------------------------------
+
+OGRLayer& styles_table(GDALDataset& ds) {
+    if (OGRLayer* existing = ds.GetLayerByName("layer_styles")) {
+        return *existing;
+    }
+    // The schema of QgsOgrProviderUtils' layer_styles (QGIS 3.22): an attributes
+    // table with an "id" primary key and these widths.
+    char** options = CSLSetNameValue(nullptr, "FID", "id");
+    OGRLayer* table = ds.CreateLayer("layer_styles", nullptr, wkbNone, options);
+    CSLDestroy(options);
+    if (table == nullptr) {
+        throw Error(ErrorKind::Io,
+                    "cannot create the layer_styles table: " + std::string(CPLGetLastErrorMsg()),
+                    {ds.GetDescription(), "layer_styles", {}, ""});
+    }
+    auto add = [&](const char* name, OGRFieldType type, int width) {
+        OGRFieldDefn field(name, type);
+        field.SetWidth(width);
+        if (type == OFTInteger) {
+            field.SetSubType(OFSTBoolean);
+        }
+        if (type == OFTDateTime) {
+            field.SetDefault("CURRENT_TIMESTAMP");
+        }
+        if (table->CreateField(&field) != OGRERR_NONE) {
+            throw Error(ErrorKind::Io,
+                        "cannot create field of layer_styles: " + std::string(CPLGetLastErrorMsg()),
+                        {ds.GetDescription(), "layer_styles", {}, name});
+        }
+    };
+    add("f_table_catalog", OFTString, 256);
+    add("f_table_schema", OFTString, 256);
+    add("f_table_name", OFTString, 256);
+    add("f_geometry_column", OFTString, 256);
+    add("styleName", OFTString, 30);
+    add("styleQML", OFTString, 0);
+    add("styleSLD", OFTString, 0);
+    add("useAsDefault", OFTInteger, 0);
+    add("description", OFTString, 0);
+    add("owner", OFTString, 30);
+    add("ui", OFTString, 30);
+    add("update_time", OFTDateTime, 0);
+    return *table;
+}
+
+void store_style(GDALDataset& ds, OGRLayer& table, const FilledStyle& style) {
+    const std::string& name = style.info.name;
+    // A rerun on the same file replaces the layer's style rather than adding one.
+    table.SetAttributeFilter(("f_table_name = '" + name + "'").c_str());
+    std::vector<GIntBig> stale;
+    for (auto& feature : table) {
+        stale.push_back(feature->GetFID());
+    }
+    table.SetAttributeFilter(nullptr);
+    for (GIntBig fid : stale) {
+        if (table.DeleteFeature(fid) != OGRERR_NONE) {
+            throw Error(ErrorKind::Io,
+                        "cannot replace the old style: " + std::string(CPLGetLastErrorMsg()),
+                        {ds.GetDescription(), "layer_styles", fid, ""});
+        }
+    }
+
+    OGRFeature feature(table.GetLayerDefn());
+    feature.SetField("f_table_catalog", "");
+    feature.SetField("f_table_schema", "");
+    feature.SetField("f_table_name", name.c_str());
+    feature.SetField("f_geometry_column", style.info.geometry_column.c_str());
+    feature.SetField("styleName", name.c_str());
+    feature.SetField("styleQML", style.qml.c_str());
+    feature.SetField("styleSLD", style.sld.c_str());
+    feature.SetField("useAsDefault", 1);
+    feature.SetField("description", style.config.value("title", name).c_str());
+    feature.SetField("owner", "");
+    feature.SetFieldNull(feature.GetFieldIndex("ui"));
+    const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    feature.SetField(feature.GetFieldIndex("update_time"), tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, static_cast<float>(tm.tm_sec), 100);
+    if (table.CreateFeature(&feature) != OGRERR_NONE) {
+        throw Error(ErrorKind::Io,
+                    "cannot store the default style: " + std::string(CPLGetLastErrorMsg()),
+                    {ds.GetDescription(), name, {}, ""});
+    }
+}
+
+// --- qgis_projects ----------------------------------------------------------
+
+std::string sql_quote(const std::string& text) {
+    std::string out = "'";
+    for (char c : text) {
+        out += c;
+        if (c == '\'') {
+            out += '\'';
+        }
+    }
+    return out + "'";
+}
+
+// A .qgz archive (a zip with the .qgs document) built in GDAL's memory file system.
+std::string make_qgz(const std::string& qgs) {
+    const std::string path = "/vsimem/creatlas_project_" +
+                             std::to_string(reinterpret_cast<std::uintptr_t>(&qgs)) + ".qgz";
+    void* zip = CPLCreateZip(path.c_str(), nullptr);
+    if (zip == nullptr) {
+        throw Error(ErrorKind::Internal, "cannot create the project archive");
+    }
+    bool ok = CPLCreateFileInZip(zip, "project.qgs", nullptr) == CE_None &&
+              CPLWriteFileInZip(zip, qgs.data(), static_cast<int>(qgs.size())) == CE_None &&
+              CPLCloseFileInZip(zip) == CE_None;
+    ok = CPLCloseZip(zip) == CE_None && ok;
+    vsi_l_offset length = 0;
+    GByte* data = VSIGetMemFileBuffer(path.c_str(), &length, TRUE);
+    std::string bytes;
+    if (data != nullptr) {
+        bytes.assign(reinterpret_cast<const char*>(data), static_cast<std::size_t>(length));
+        CPLFree(data);
+    }
+    VSIUnlink(path.c_str());
+    if (!ok || bytes.empty()) {
+        throw Error(ErrorKind::Internal, "cannot write the project archive");
+    }
+    return bytes;
+}
+
+void execute(GDALDataset& ds, const std::string& sql, const std::string& what) {
+    CPLErrorReset();
+    OGRLayer* result = ds.ExecuteSQL(sql.c_str(), nullptr, nullptr);
+    if (result != nullptr) {
+        ds.ReleaseResultSet(result);
+    }
+    if (CPLGetLastErrorType() >= CE_Failure) {
+        throw Error(ErrorKind::Io, "cannot " + what + ": " + CPLGetLastErrorMsg(),
+                    {ds.GetDescription(), "qgis_projects", {}, ""});
+    }
+}
+
+std::string build_project(GDALDataset& ds, const std::vector<FilledStyle>& styles,
+                          const std::string& title, const std::string& file_name) {
+    json context;
+    context["title"] = title;
+    context["qgis_version"] = kQgisVersion;
+    context["saved"] = utc_now("%Y-%m-%dT%H:%M:%S");
+
+    // The data's CRS (all output layers share it); the map is shown in Web
+    // Mercator when the data is in degrees, so that shapes look right at the
+    // latitudes of Russian cities (a degree of longitude at 57°N is 0.54 of one
+    // of latitude) and a planner can put any web basemap underneath.
+    OGRSpatialReference data_srs;
+    data_srs.SetWellKnownGeogCS("WGS84");
+    for (const auto& style : styles) {
+        if (const OGRSpatialReference* srs = style.info.layer->GetSpatialRef()) {
+            data_srs = *srs;
+            break;
+        }
+    }
+    data_srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    OGRSpatialReference map_srs;
+    if (data_srs.IsGeographic()) {
+        map_srs.importFromEPSG(3857);
+    } else {
+        map_srs = data_srs;
+    }
+    map_srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    context["project_crs"] = crs_context(map_srs);
+    context["canvas_units"] = map_srs.IsGeographic() ? "degrees" : "meters";
+
+    std::optional<OGREnvelope> all;
+    json layers = json::array();
+    for (const auto& style : styles) {
+        json layer;
+        layer["name"] = style.info.name;
+        layer["title"] = style.config.value("title", style.info.name);
+        layer["id"] = style.info.name + "_creatlas";
+        layer["source"] = "./" + file_name + "|layername=" + style.info.name;
+        layer["geometry_name"] = qgis_geometry_name(style.info.kind);
+        layer["wkb_name"] = qgis_wkb_name(style.info.type);
+        layer["labels_enabled"] =
+            style.qml.find("labelsEnabled=\"1\"") != std::string::npos ? "1" : "0";
+        const OGRSpatialReference* srs = style.info.layer->GetSpatialRef();
+        layer["layer_crs"] = crs_context(srs ? *srs : data_srs);
+        OGREnvelope extent;
+        if (style.info.extent) {
+            extent = *style.info.extent;
+            if (all) {
+                all->Merge(extent);
+            } else {
+                all = extent;
+            }
+        }
+        set_extent(layer, extent);
+        layer["style_body"] = qml_body(style.qml, style.info.name + ".qml");
+        layers.push_back(std::move(layer));
+    }
+    context["layers"] = std::move(layers);
+
+    OGREnvelope view;
+    if (all) {
+        detail::CtPtr transform(OGRCreateCoordinateTransformation(&data_srs, &map_srs));
+        double xmin = all->MinX, ymin = all->MinY, xmax = all->MaxX, ymax = all->MaxY;
+        if (!transform || !transform->TransformBounds(all->MinX, all->MinY, all->MaxX, all->MaxY,
+                                                      &xmin, &ymin, &xmax, &ymax, 21)) {
+            throw Error(ErrorKind::Internal, "cannot transform the data extent to the map CRS",
+                        {ds.GetDescription(), "", {}, ""});
+        }
+        // A margin of 5 % on every side, and at least 1 km (or 0.01°) of view
+        // around data that is a single point.
+        const double pad_min = map_srs.IsGeographic() ? 0.01 : 1000.0;
+        const double pad_x = std::max((xmax - xmin) * 0.05, pad_min);
+        const double pad_y = std::max((ymax - ymin) * 0.05, pad_min);
+        view.MinX = xmin - pad_x;
+        view.MaxX = xmax + pad_x;
+        view.MinY = ymin - pad_y;
+        view.MaxY = ymax + pad_y;
+    }
+    set_extent(context, view);
+    const std::string path = styles_dir() + "/project.qgs";
+    return render_template(read_text(path), context, path);
+}
+
+void store_project(GDALDataset& ds, const std::string& title, const std::string& qgs) {
+    const std::string hex = style_detail::to_hex(make_qgz(qgs));
+    const std::string metadata = "{\"last_modified_time\": \"" + utc_now("%Y-%m-%dT%H:%M:%S") +
+                                 "\", \"last_modified_user\": \"creatlas\" }";
+    execute(ds,
+            "CREATE TABLE IF NOT EXISTS qgis_projects(name TEXT PRIMARY KEY, metadata BLOB, "
+            "content BLOB)",
+            "create the qgis_projects table");
+    execute(ds,
+            "INSERT OR REPLACE INTO qgis_projects VALUES(" + sql_quote(title) + ", " +
+                sql_quote(metadata) + ", " + sql_quote(hex) + ")",
+            "store the QGIS project");
+}
+
+} // namespace
+
+void write_layer_styles(GDALDataset& ds, const std::string& project_title,
+                        const std::string& final_path) {
+    const std::string dir = styles_dir();
+    const std::string classes_path = dir + "/classes.json";
+    json catalogue;
+    try {
+        catalogue = json::parse(read_text(classes_path));
+    } catch (const json::exception& e) {
+        throw Error(ErrorKind::Internal, std::string("bad style catalogue: ") + e.what(),
+                    {classes_path, "", {}, ""});
+    }
+
+    std::vector<FilledStyle> styles;
+    for (const json& config : catalogue.at("layers")) {
+        const std::string name = config.at("name").get<std::string>();
+        OGRLayer* layer = ds.GetLayerByName(name.c_str());
+        if (layer == nullptr) {
+            continue; // a run without this input has no such layer
+        }
+        FilledStyle style{inspect(*layer), config, {}, {}};
+        if (style.info.kind != GeometryKind::Point && style.info.kind != GeometryKind::Polygon) {
+            throw Error(ErrorKind::Internal,
+                        "the styles draw points and polygons; this layer has " +
+                            std::string(OGRGeometryTypeToName(style.info.type)),
+                        {ds.GetDescription(), name, {}, ""});
+        }
+        json context;
+        context["layer"] = name;
+        context["title"] = config.value("title", name);
+        context["qgis_version"] = kQgisVersion;
+        context["field"] = config.value("field", std::string());
+        context["expression"] = config.value("expression", std::string());
+        context["decimals"] = config.value("decimals", 1);
+        context["geometry_code"] = qgis_geometry_code(style.info.kind);
+        context["preview_expression"] = "\"" + config.value("id_field", std::string("fid")) + "\"";
+        context["classes"] = layer_classes(ds, style.info, config);
+        // Rank labels: QGIS's cartographic placement around points (6), horizontal
+        // inside polygons (4); they take the candidates' colour.
+        context["label_placement"] = style.info.kind == GeometryKind::Point ? 6 : 4;
+        context["label_colour"] = qgis_colour("#000000");
+        for (const json& cls : config.value("classes", json::array())) {
+            if (cls.is_object() && cls.value("value", std::string()) == "candidate") {
+                context["label_colour"] = qgis_colour(cls.at("color").get<std::string>());
+            }
+        }
+        const std::string qml_path = dir + "/" + name + ".qml";
+        const std::string sld_path = dir + "/" + name + ".sld";
+        style.qml = render_template(read_text(qml_path), context, qml_path);
+        style.sld = render_template(read_text(sld_path), context, sld_path);
+        styles.push_back(std::move(style));
+    }
+
+    OGRLayer& table = styles_table(ds);
+    const bool transaction = ds.StartTransaction() == OGRERR_NONE;
+    try {
+        for (const auto& style : styles) {
+            store_style(ds, table, style);
+        }
+        const std::string file_name = fs::path(final_path).filename().string();
+        store_project(ds, project_title, build_project(ds, styles, project_title, file_name));
+    } catch (...) {
+        if (transaction) {
+            ds.RollbackTransaction();
+        }
+        throw;
+    }
+    if (transaction && ds.CommitTransaction() != OGRERR_NONE) {
+        throw Error(ErrorKind::Io, "cannot commit the styles: " + std::string(CPLGetLastErrorMsg()),
+                    {ds.GetDescription(), "layer_styles", {}, ""});
+    }
+}
+
+void write_layer_styles(GDALDataset& ds, const std::string& project_title) {
+    // The write stage builds "<folder>/.<name>.tmp-<suffix>" and renames it to
+    // "<folder>/<name>" when complete (write.cpp): the project must name the latter.
+    fs::path path(ds.GetDescription());
+    const std::string file = path.filename().string();
+    const std::size_t tmp = file.rfind(".tmp-");
+    if (file.size() > 1 && file[0] == '.' && tmp != std::string::npos && tmp > 1) {
+        path.replace_filename(file.substr(1, tmp - 1));
+    }
+    write_layer_styles(ds, project_title, path.string());
+}
+
+} // namespace creatlas

@@ -1,0 +1,57 @@
+{{>sld_header.xml}}
+      <se:FeatureTypeStyle>
+{{#classes}}
+        <se:Rule>
+{{>sld_rule_head.xml}}
+{{#is_reused}}
+          <ogc:Filter>
+            <ogc:PropertyIsEqualTo>
+              <ogc:PropertyName>reused</ogc:PropertyName>
+              <ogc:Literal>1</ogc:Literal>
+            </ogc:PropertyIsEqualTo>
+          </ogc:Filter>
+{{/is_reused}}
+{{#is_candidate}}
+          <ogc:Filter>
+            <ogc:And>
+              <ogc:PropertyIsEqualTo>
+                <ogc:PropertyName>is_industrial</ogc:PropertyName>
+                <ogc:Literal>1</ogc:Literal>
+              </ogc:PropertyIsEqualTo>
+              <ogc:Not>
+                <ogc:PropertyIsEqualTo>
+                  <ogc:PropertyName>reused</ogc:PropertyName>
+                  <ogc:Literal>1</ogc:Literal>
+                </ogc:PropertyIsEqualTo>
+              </ogc:Not>
+            </ogc:And>
+          </ogc:Filter>
+{{/is_candidate}}
+{{#is_other}}
+          <se:ElseFilter/>
+{{/is_other}}
+{{>sld_symbolizer.xml}}
+{{#is_candidate}}
+          <se:TextSymbolizer>
+            <se:Label>#<ogc:PropertyName>candidate_rank</ogc:PropertyName></se:Label>
+            <se:Font>
+              <se:SvgParameter name="font-size">11</se:SvgParameter>
+              <se:SvgParameter name="font-weight">bold</se:SvgParameter>
+            </se:Font>
+            <se:Halo>
+              <se:Radius>2</se:Radius>
+              <se:Fill>
+                <se:SvgParameter name="fill">#ffffff</se:SvgParameter>
+              </se:Fill>
+            </se:Halo>
+            <se:Fill>
+              <se:SvgParameter name="fill">{{color_hex}}</se:SvgParameter>
+            </se:Fill>
+          </se:TextSymbolizer>
+{{/is_candidate}}
+        </se:Rule>
+{{/classes}}
+      </se:FeatureTypeStyle>
+    </UserStyle>
+  </NamedLayer>
+</StyledLayerDescriptor>

@@ -1,0 +1,198 @@
+// Unit tests of the style stage's building blocks, against hand-worked values.
+#include "creatlas/error.hpp"
+#include "creatlas/style.hpp"
+
+#include <cpl_vsi.h>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <gdal_priv.h>
+#include <gtest/gtest.h>
+#include <ogrsf_frmts.h>
+
+using creatlas::style_detail::escape_xml;
+using creatlas::style_detail::qgis_colour;
+using creatlas::style_detail::quantile_breaks;
+using creatlas::style_detail::render_template;
+using creatlas::style_detail::to_hex;
+using nlohmann::json;
+
+namespace {
+// Breaks are interpolated, so they are compared to within a few units in the last place.
+void expect_breaks(const std::vector<double>& actual, const std::vector<double>& expected) {
+    ASSERT_EQ(actual.size(), expected.size());
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        EXPECT_DOUBLE_EQ(actual[i], expected[i]) << "bound " << i;
+    }
+}
+} // namespace
+
+TEST(RenderTemplate, SubstitutesAndEscapes) {
+    EXPECT_EQ(render_template("<a v=\"{{x}}\"/>", json{{"x", "1 < 2 & \"q\""}}, "t"),
+              "<a v=\"1 &lt; 2 &amp; &quot;q&quot;\"/>");
+    EXPECT_EQ(render_template("{{&x}}", json{{"x", "<b/>"}}, "t"), "<b/>");
+    EXPECT_EQ(render_template("{{n}}/{{f}}", json{{"n", 5}, {"f", 2.5}}, "t"), "5/2.5");
+}
+
+TEST(RenderTemplate, RepeatsSectionsAndResolvesOutwards) {
+    const json context{{"layer", "L"}, {"items", json::array({{{"v", "a"}}, {{"v", "b"}}})}};
+    EXPECT_EQ(render_template("{{#items}}{{layer}}{{v}};{{/items}}", context, "t"), "La;Lb;");
+}
+
+TEST(RenderTemplate, StandaloneSectionLinesLeaveNoBlankLines) {
+    const json context{{"on", true}, {"off", false}};
+    EXPECT_EQ(render_template("a\n{{#on}}\nb\n{{/on}}\n{{#off}}\nc\n{{/off}}\nd\n", context, "t"),
+              "a\nb\nd\n");
+}
+
+TEST(RenderTemplate, InvertedAndMissingSections) {
+    const json context{{"empty", json::array()}};
+    EXPECT_EQ(render_template("{{^empty}}none{{/empty}}{{#missing}}x{{/missing}}", context, "t"),
+              "none");
+}
+
+TEST(RenderTemplate, NestedSectionsOfTheSameName) {
+    const json context{{"a", json::array({{{"a", true}}})}};
+    EXPECT_EQ(render_template("{{#a}}[{{#a}}in{{/a}}]{{/a}}", context, "t"), "[in]");
+}
+
+TEST(RenderTemplate, UnknownValueIsAnErrorNamingTheTemplate) {
+    try {
+        render_template("{{nope}}", json::object(), "clusters.qml");
+        FAIL() << "expected an error";
+    } catch (const creatlas::Error& e) {
+        EXPECT_NE(std::string(e.what()).find("clusters.qml"), std::string::npos);
+        EXPECT_NE(e.message().find("'nope'"), std::string::npos);
+    }
+    EXPECT_THROW(render_template("{{#a}}x", json{{"a", true}}, "t"), creatlas::Error);
+    EXPECT_THROW(render_template("x{{/a}}", json::object(), "t"), creatlas::Error);
+}
+
+TEST(RenderTemplate, PartialsComeFromTheStylesFolder) {
+    const auto dir = std::filesystem::temp_directory_path() / "creatlas_style_unit_partials";
+    std::filesystem::create_directories(dir / "partials");
+    std::ofstream(dir / "partials" / "p.xml") << "<{{v}}/>\n";
+    ::setenv("CREATLAS_STYLES_DIR", dir.c_str(), 1);
+    EXPECT_EQ(creatlas::styles_dir(), dir.string());
+    EXPECT_EQ(render_template("x\n{{>p.xml}}\ny", json{{"v", "q"}}, "t"), "x\n<q/>\ny");
+    EXPECT_THROW(render_template("{{>../p.xml}}", json::object(), "t"), creatlas::Error);
+    ::unsetenv("CREATLAS_STYLES_DIR");
+    std::filesystem::remove_all(dir);
+}
+
+// numpy.percentile([12.5, 30, 47.5, 60, 75, 95], [0, 20, 40, 60, 80, 100]):
+// positions 0, 1, 2, 3, 4, 5 of the sorted values fall exactly on data points.
+TEST(QuantileBreaks, FiveClassesOfSixValues) {
+    expect_breaks(quantile_breaks({95, 12.5, 60, 30, 75, 47.5}, 5), {12.5, 30, 47.5, 60, 75, 95});
+}
+
+// Four values 0, 10, 20, 100 in two classes: the median sits at position 1.5,
+// halfway between 10 and 20.
+TEST(QuantileBreaks, InterpolatesBetweenRanks) {
+    expect_breaks(quantile_breaks({100, 0, 20, 10}, 2), {0, 15, 100});
+}
+
+TEST(QuantileBreaks, RepeatedValuesMergeClasses) {
+    // {1, 1, 1, 1, 2}: positions 0.8, 1.6, 2.4 fall among the ones, 3.2 gives 1.2.
+    expect_breaks(quantile_breaks({1, 1, 1, 1, 2}, 5), {1, 1.2, 2});
+    expect_breaks(quantile_breaks({7, 7, 7}, 5), {7, 7});
+    EXPECT_TRUE(quantile_breaks({}, 5).empty());
+}
+
+TEST(TextHelpers, EscapeColourHex) {
+    EXPECT_EQ(escape_xml("a'b"), "a&#39;b");
+    EXPECT_EQ(qgis_colour("#D55E00"), "213,94,0,255");
+    EXPECT_EQ(qgis_colour("#882255", 38), "136,34,85,38");
+    EXPECT_THROW(qgis_colour("D55E00"), creatlas::Error);
+    EXPECT_EQ(to_hex(std::string("PK\x03\x04\xff", 5)), "504b0304ff");
+}
+
+namespace {
+
+// A GeoPackage in GDAL's memory file system with one point layer "clusters".
+GDALDatasetUniquePtr memory_geopackage(const std::string& path) {
+    GDALAllRegister();
+    GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
+    GDALDatasetUniquePtr ds(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    OGRSpatialReference wgs84;
+    wgs84.SetWellKnownGeogCS("WGS84");
+    OGRLayer* layer = ds->CreateLayer("clusters", &wgs84, wkbPoint, nullptr);
+    OGRFieldDefn type("formation_type", OFTInteger);
+    EXPECT_EQ(layer->CreateField(&type), OGRERR_NONE);
+    OGRFeature feature(layer->GetLayerDefn());
+    feature.SetField("formation_type", 3);
+    OGRPoint point(60.6, 56.84);
+    feature.SetGeometry(&point);
+    EXPECT_EQ(layer->CreateFeature(&feature), OGRERR_NONE);
+    return ds;
+}
+
+std::string single_text(GDALDataset& ds, const std::string& sql) {
+    OGRLayer* result = ds.ExecuteSQL(sql.c_str(), nullptr, nullptr);
+    EXPECT_NE(result, nullptr) << sql;
+    std::string text;
+    if (result != nullptr) {
+        OGRFeatureUniquePtr row(result->GetNextFeature());
+        if (row) {
+            text = row->GetFieldAsString(0);
+        }
+        ds.ReleaseResultSet(result);
+    }
+    return text;
+}
+
+} // namespace
+
+// The write stage works on ".<name>.tmp-<pid>.gpkg" and renames it to <name>
+// afterwards (write.cpp): the project stored inside must name the final file.
+TEST(WriteLayerStyles, ProjectNamesTheFinalFileNotTheTemporaryOne) {
+    const std::string path = "/vsimem/style_unit/.atlas.gpkg.tmp-42.gpkg";
+    auto ds = memory_geopackage(path);
+    creatlas::write_layer_styles(*ds, "Unit atlas");
+
+    EXPECT_EQ(single_text(*ds, "SELECT count(*) FROM layer_styles WHERE f_table_name = 'clusters' "
+                               "AND f_table_schema = '' AND f_geometry_column = 'geom' AND "
+                               "useAsDefault = 1"),
+              "1");
+    EXPECT_EQ(single_text(*ds, "SELECT name FROM qgis_projects"), "Unit atlas");
+    // content is the .qgz archive as hexadecimal text (QGIS 3.22's storage).
+    EXPECT_EQ(single_text(*ds, "SELECT typeof(content) FROM qgis_projects"), "text");
+    const std::string hex = single_text(*ds, "SELECT CAST(content AS TEXT) FROM qgis_projects");
+    ASSERT_EQ(hex.substr(0, 8), "504b0304"); // "PK\3\4": a zip archive
+    std::string bytes;
+    for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
+        bytes += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+    }
+    VSILFILE* zip = VSIFileFromMemBuffer(
+        "/vsimem/style_unit/p.zip", reinterpret_cast<GByte*>(bytes.data()), bytes.size(), FALSE);
+    ASSERT_NE(zip, nullptr);
+    VSIFCloseL(zip);
+    VSILFILE* qgs = VSIFOpenL("/vsizip//vsimem/style_unit/p.zip/project.qgs", "rb");
+    ASSERT_NE(qgs, nullptr);
+    std::string text;
+    char buffer[4096];
+    for (size_t n; (n = VSIFReadL(buffer, 1, sizeof buffer, qgs)) > 0;) {
+        text.append(buffer, n);
+    }
+    VSIFCloseL(qgs);
+    EXPECT_NE(text.find("<datasource>./atlas.gpkg|layername=clusters</datasource>"),
+              std::string::npos);
+    EXPECT_EQ(text.find("tmp-42"), std::string::npos);
+    ds.reset();
+    VSIRmdirRecursive("/vsimem/style_unit");
+}
+
+TEST(WriteLayerStyles, MissingTemplatesAreAnIoErrorNamingTheFile) {
+    auto ds = memory_geopackage("/vsimem/style_unit2/atlas.gpkg");
+    ::setenv("CREATLAS_STYLES_DIR", "/nonexistent/styles", 1);
+    try {
+        creatlas::write_layer_styles(*ds, "x", "atlas.gpkg");
+        ADD_FAILURE() << "expected an error";
+    } catch (const creatlas::Error& e) {
+        EXPECT_EQ(e.kind(), creatlas::ErrorKind::Io);
+        EXPECT_EQ(e.context().file, "/nonexistent/styles/classes.json");
+    }
+    ::unsetenv("CREATLAS_STYLES_DIR");
+    ds.reset();
+    VSIRmdirRecursive("/vsimem/style_unit2");
+}

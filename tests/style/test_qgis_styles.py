@@ -1,0 +1,356 @@
+"""QGIS's own view of a creatlas GeoPackage: default styles, embedded project,
+rendered map, GeoPackage validity and the report beside it.
+
+usage: test_qgis_styles.py GPKG [--expect-fixture]
+Run under Debian's /usr/bin/python3 (python3-qgis) with QT_QPA_PLATFORM=offscreen.
+
+Expected values come from the design (DESIGN.md, issue 4: class values, labels,
+colour-blind-safe colours), from the data read independently with GDAL/OGR and
+numpy (class breaks), and, with --expect-fixture, from make_fixture.py's
+hand-made data (exact breaks 12.5/30/47.5/60/75/95, cities' order, candidates).
+"""
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import numpy
+from osgeo import ogr
+
+from qgis.core import (QgsApplication, QgsCoordinateReferenceSystem, QgsCoordinateTransform,
+                       QgsMapRendererSequentialJob, QgsMapSettings, QgsProject, QgsRectangle,
+                       QgsVectorLayer)
+from qgis.PyQt.QtCore import QSize, Qt
+from qgis.PyQt.QtGui import QColor, QImage
+
+ogr.UseExceptions()
+
+GPKG = None
+EXPECT_FIXTURE = False
+
+# Design (issue 4): five formation types in Okabe-Ito colours, then unknown.
+CLUSTER_CLASSES = [("1", "1 – initiative", "#d55e00"),
+                   ("2", "2 – initiative, supported", "#e69f00"),
+                   ("3", "3 – partnership", "#009e73"),
+                   ("4", "4 – public-led", "#56b4e9"),
+                   ("5", "5 – dependent", "#0072b2"),
+                   ("", "unknown", "#999999")]
+HERITAGE_VALUES = ["reused", "candidate", "other"]
+INSTRUMENTS = ["space", "cluster", "grant", "export"]
+# Top to bottom in the project.
+LAYER_ORDER = ["clusters", "heritage_sites", "heritage_programmes", "programmes", "cities"]
+LAYER_STYLES_COLUMNS = ["id", "f_table_catalog", "f_table_schema", "f_table_name",
+                        "f_geometry_column", "styleName", "styleQML", "styleSLD", "useAsDefault",
+                        "description", "owner", "ui", "update_time"]
+
+
+def present_layers():
+    ds = ogr.Open(GPKG)
+    names = {ds.GetLayer(i).GetName() for i in range(ds.GetLayerCount())}
+    return [name for name in LAYER_ORDER if name in names]
+
+
+def ogr_values(layer_name, field):
+    ds = ogr.Open(GPKG)
+    layer = ds.GetLayerByName(layer_name)
+    return [f.GetField(field) for f in layer]
+
+
+def open_layer(name):
+    layer = QgsVectorLayer(f"{GPKG}|layername={name}", name, "ogr")
+    assert layer.isValid(), f"cannot open {name}"
+    return layer
+
+
+def project_name():
+    with sqlite3.connect(GPKG) as db:
+        rows = db.execute("SELECT name FROM qgis_projects").fetchall()
+    assert len(rows) == 1, rows
+    return rows[0][0]
+
+
+class DefaultStyles(unittest.TestCase):
+    """QGIS applies the stored default style by itself when a layer is opened."""
+
+    def test_clusters_by_formation_type(self):
+        layer = open_layer("clusters")
+        renderer = layer.renderer()
+        self.assertEqual(renderer.type(), "categorizedSymbol")
+        self.assertEqual(renderer.classAttribute(), "formation_type")
+        got = [(c.value(), c.label(), c.symbol().color().name()) for c in renderer.categories()]
+        self.assertEqual(got, CLUSTER_CLASSES)
+
+    def test_heritage_sites_by_status_with_rank_labels(self):
+        layer = open_layer("heritage_sites")
+        renderer = layer.renderer()
+        self.assertEqual(renderer.type(), "categorizedSymbol")
+        self.assertEqual([c.value() for c in renderer.categories()], HERITAGE_VALUES)
+        labels = [c.label() for c in renderer.categories()]
+        self.assertTrue(labels[0].startswith("re-used"), labels)
+        self.assertTrue(labels[1].startswith("candidate"), labels)
+        self.assertIn("rank", labels[1])
+        self.assertTrue(layer.labelsEnabled())
+        self.assertIn('"candidate_rank"', layer.labeling().settings().fieldName)
+        # The status expression sorts sites as the design says: evaluate it on each.
+        from qgis.core import QgsExpression, QgsExpressionContext, QgsExpressionContextUtils
+        expression = QgsExpression(renderer.classAttribute())
+        context = QgsExpressionContext()
+        context.appendScopes(QgsExpressionContextUtils.globalProjectLayerScopes(layer))
+        for feature in layer.getFeatures():
+            context.setFeature(feature)
+            status = expression.evaluate(context)
+            if feature["reused"] == 1:
+                self.assertEqual(status, "reused")
+            elif feature["is_industrial"] == 1:
+                self.assertEqual(status, "candidate")
+            else:
+                self.assertEqual(status, "other")
+
+    def test_programmes_by_instrument_translucent_hatched(self):
+        layer = open_layer("programmes")
+        renderer = layer.renderer()
+        self.assertEqual(renderer.type(), "categorizedSymbol")
+        self.assertEqual(renderer.classAttribute(), "instrument")
+        self.assertEqual([c.value() for c in renderer.categories()], INSTRUMENTS)
+        self.assertEqual([c.label() for c in renderer.categories()],
+                         ["transformation of urban spaces", "creation of creative clusters",
+                          "grants to small businesses", "stimulation of exports"])
+        for category in renderer.categories():
+            layers = category.symbol().symbolLayers()
+            self.assertEqual([l.layerType() for l in layers], ["SimpleFill", "LinePatternFill"])
+            self.assertLess(layers[0].color().alpha(), 128)  # translucent
+        angles = [c.symbol().symbolLayers()[1].lineAngle() for c in renderer.categories()]
+        self.assertEqual(len(set(angles)), 4)  # each instrument hatched its own way
+
+    def test_heritage_programmes_outlines(self):
+        layer = open_layer("heritage_programmes")
+        renderer = layer.renderer()
+        self.assertEqual(renderer.type(), "singleSymbol")
+        fill = renderer.symbol().symbolLayers()[0]
+        self.assertEqual(fill.brushStyle(), Qt.NoBrush)
+        self.assertNotEqual(fill.strokeStyle(), Qt.NoPen)
+
+    def test_cities_graduated_by_creative_index(self):
+        layer = open_layer("cities")
+        renderer = layer.renderer()
+        self.assertEqual(renderer.type(), "graduatedSymbol")
+        self.assertEqual(renderer.classAttribute(), "creative_index")
+        values = [v for v in ogr_values("cities", "creative_index") if v is not None]
+        # Equal-count breaks, computed independently with numpy.
+        expected = numpy.percentile(values, [0, 20, 40, 60, 80, 100]) if values else []
+        expected = list(dict.fromkeys(float(v) for v in expected))
+        ranges = renderer.ranges()
+        self.assertEqual(len(ranges), max(len(expected) - 1, 0))
+        bounds = [ranges[0].lowerValue()] + [r.upperValue() for r in ranges] if ranges else []
+        numpy.testing.assert_allclose(bounds, expected, rtol=1e-12)
+        for r in ranges:
+            self.assertEqual(r.label(), f"{r.lowerValue():.1f} – {r.upperValue():.1f}")
+        if EXPECT_FIXTURE:
+            self.assertEqual(bounds, [12.5, 30.0, 47.5, 60.0, 75.0, 95.0])
+            self.assertEqual([r.label() for r in ranges],
+                             ["12.5 – 30.0", "30.0 – 47.5", "47.5 – 60.0", "60.0 – 75.0",
+                              "75.0 – 95.0"])
+
+    def test_layer_styles_table_as_qgis_writes_it(self):
+        with sqlite3.connect(GPKG) as db:
+            columns = [row[1] for row in db.execute("PRAGMA table_info(layer_styles)")]
+            self.assertEqual(columns, LAYER_STYLES_COLUMNS)
+            registered = db.execute("SELECT data_type FROM gpkg_contents "
+                                    "WHERE table_name = 'layer_styles'").fetchall()
+            self.assertEqual(registered, [("attributes",)])
+            geometry_columns = dict(db.execute(
+                "SELECT table_name, column_name FROM gpkg_geometry_columns"))
+            rows = db.execute("SELECT f_table_catalog, f_table_schema, f_table_name, "
+                              "f_geometry_column, styleName, useAsDefault, owner, ui, "
+                              "update_time, typeof(f_table_schema) FROM layer_styles").fetchall()
+        self.assertEqual(sorted(r[2] for r in rows), sorted(present_layers()))
+        for catalog, schema, table, column, name, default, owner, ui, time, schema_type in rows:
+            self.assertEqual((catalog, schema, schema_type), ("", "", "text"))
+            self.assertEqual(column, geometry_columns[table])
+            self.assertEqual((name, default, owner, ui), (table, 1, "", None))
+            self.assertRegex(time, r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
+
+    def test_sld_is_stored_and_parses(self):
+        from xml.dom import minidom
+        with sqlite3.connect(GPKG) as db:
+            rows = db.execute("SELECT f_table_name, styleSLD FROM layer_styles").fetchall()
+        for table, sld in rows:
+            document = minidom.parseString(sld.encode("utf-8"))
+            rules = document.getElementsByTagName("se:Rule")
+            expected = {"clusters": 6, "heritage_sites": 3, "programmes": 4,
+                        "heritage_programmes": 1}.get(table)
+            if expected is not None:
+                self.assertEqual(len(rules), expected, table)
+
+
+class EmbeddedProject(unittest.TestCase):
+    def load(self, path):
+        project = QgsProject()
+        ok = project.read(f"geopackage:{path}?projectName={project_name()}")
+        self.assertTrue(ok, project.error())
+        return project
+
+    def check(self, project, path):
+        layers = project.layerTreeRoot().layerOrder()
+        self.assertEqual([l.name() for l in layers], present_layers())
+        for layer in layers:
+            self.assertTrue(layer.isValid(), layer.name())
+            self.assertEqual(os.path.realpath(layer.source().split("|")[0]),
+                             os.path.realpath(path))
+        kinds = {l.name(): l.renderer().type() for l in layers}
+        self.assertEqual(kinds.get("clusters"), "categorizedSymbol")
+        self.assertEqual(kinds.get("cities"), "graduatedSymbol")
+        self.assertEqual(project.crs().authid(), "EPSG:3857")
+        # Zoomed to the data: the default view holds every layer's extent.
+        view = project.viewSettings().defaultViewExtent()
+        self.assertFalse(view.isEmpty())
+        for layer in layers:
+            transform = QgsCoordinateTransform(layer.crs(), project.crs(),
+                                               project.transformContext())
+            box = transform.transformBoundingBox(layer.extent())
+            self.assertTrue(view.contains(box), layer.name())
+
+    def test_project_loads_with_all_layers_styled(self):
+        self.check(self.load(GPKG), GPKG)
+
+    def test_project_still_works_after_the_file_moves(self):
+        with tempfile.TemporaryDirectory() as folder:
+            moved = os.path.join(folder, "elsewhere", os.path.basename(GPKG))
+            os.makedirs(os.path.dirname(moved))
+            shutil.copy(GPKG, moved)
+            self.check(self.load(moved), moved)
+
+
+class RenderedMap(unittest.TestCase):
+    def test_map_shows_the_cluster_colours(self):
+        layers = [open_layer(name) for name in present_layers()]
+        clusters = next(l for l in layers if l.name() == "clusters")
+        # Zoom to the city whose clusters span the most formation types (read with
+        # OGR), so that markers do not hide each other as at a country-wide scale.
+        by_city = {}
+        ds = ogr.Open(GPKG)
+        for feature in ds.GetLayerByName("clusters"):
+            geometry = feature.GetGeometryRef()
+            if geometry is None:
+                continue
+            minx, maxx, miny, maxy = geometry.GetEnvelope()
+            # (QgsRectangle cannot accumulate points: a degenerate one counts as null.)
+            entry = by_city.setdefault(feature.GetField("city_id"),
+                                       [set(), [minx, miny, maxx, maxy]])
+            if feature.GetField("formation_type") is not None:
+                entry[0].add(str(feature.GetField("formation_type")))
+            bounds = entry[1]
+            entry[1] = [min(bounds[0], minx), min(bounds[1], miny), max(bounds[2], maxx),
+                        max(bounds[3], maxy)]
+        present, bounds = max(by_city.values(), key=lambda e: len(e[0]))
+        # Half a kilometre of margin (about 0.005 degrees) around the clusters.
+        margin = 0.005 if clusters.crs().isGeographic() else 500.0
+        box = QgsRectangle(bounds[0] - margin, bounds[1] - margin, bounds[2] + margin,
+                           bounds[3] + margin)
+        if EXPECT_FIXTURE:
+            self.assertEqual(present, {"1", "2", "3", "4", "5"})
+        crs = QgsCoordinateReferenceSystem("EPSG:3857")
+        transform = QgsCoordinateTransform(clusters.crs(), crs, QgsProject.instance())
+        extent = transform.transformBoundingBox(box)
+        settings = QgsMapSettings()
+        settings.setLayers(layers)
+        settings.setDestinationCrs(crs)
+        settings.setOutputSize(QSize(1000, 800))
+        settings.setBackgroundColor(QColor(255, 255, 255))
+        settings.setExtent(extent)
+        job = QgsMapRendererSequentialJob(settings)
+        job.start()
+        job.waitForFinished()
+        # Keep the converted image alive while its bits are read.
+        image = job.renderedImage().convertToFormat(QImage.Format_RGB32)
+        self.assertEqual(image.bytesPerLine(), image.width() * 4)
+        pixels = numpy.frombuffer(image.constBits().asstring(image.sizeInBytes()),
+                                  dtype=numpy.uint32).reshape(image.height(), image.width())
+        if os.environ.get("CREATLAS_STYLE_TEST_IMAGE"):
+            image.save(os.environ["CREATLAS_STYLE_TEST_IMAGE"])
+        rgb = pixels & 0xFFFFFF
+        non_white = numpy.count_nonzero(rgb != 0xFFFFFF) / rgb.size
+        self.assertGreater(non_white, 0.01, "the map is blank")
+        for value, label, colour in CLUSTER_CLASSES[:5]:
+            count = numpy.count_nonzero(rgb == int(colour[1:], 16))
+            if value in present:
+                # A 4 mm marker at 96 dpi is about 15 px across: well over 20 pure pixels.
+                self.assertGreater(count, 20, f"type {label} ({colour}) not on the map")
+
+
+class Validator(unittest.TestCase):
+    def test_gdal_geopackage_validator(self):
+        result = subprocess.run([sys.executable, "-m", "osgeo_utils.samples.validate_gpkg", GPKG],
+                                capture_output=True, text=True)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertEqual(result.stdout.strip(), "")
+
+
+class Report(unittest.TestCase):
+    def setUp(self):
+        self.folder = os.path.dirname(GPKG)
+        self.html_path = os.path.join(self.folder, "report.html")
+        if not os.path.exists(self.html_path):
+            self.skipTest("no report.html beside the GeoPackage")
+        with open(self.html_path, encoding="utf-8") as f:
+            self.html = f.read()
+
+    def test_sections(self):
+        for heading in ("Summary", "Cities by creative index", "Conversion candidates by city",
+                        "Indicator definitions", "Maps"):
+            self.assertIn(f">{heading}</h2>", self.html)
+
+    def test_maps_are_png_files(self):
+        import re
+        images = re.findall(r'<img src="([^"]+)"', self.html)
+        # One map per city with clusters, heritage sites or programme zones, plus the overview.
+        cities_with_data = set()
+        for name in ("clusters", "heritage_sites", "programmes"):
+            try:
+                cities_with_data |= {str(v) for v in ogr_values(name, "city_id") if v}
+            except (KeyError, RuntimeError, AttributeError):
+                pass  # a layer without city_id
+        self.assertEqual(len(images), len(cities_with_data) + 1)
+        for src in images:
+            with open(os.path.join(self.folder, src), "rb") as f:
+                self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n")
+
+    def test_fixture_content(self):
+        if not EXPECT_FIXTURE:
+            self.skipTest("content checks are for the fixture")
+        # Cities by creative_index, highest first, the city without one last.
+        order = [self.html.index(f"<td>{name}</td>") for name in
+                 ("Ekaterinburg", "Tyumen", "Perm", "Chelyabinsk", "Omsk", "Nizhny Tagil",
+                  "Kurgan")]
+        self.assertEqual(order, sorted(order))
+        # Candidates: two in Ekaterinburg (ranks 1, 2), one in Perm.
+        self.assertIn("Ekaterinburg (c1) — 2 candidates", self.html)
+        self.assertIn("Perm (c2) — 1 candidate</h3>", self.html)
+        # Summary: unmatched keys and repaired feature ids from the run report.
+        self.assertIn("zz-unmatched-key", self.html)
+        self.assertIn("1: 4 (Self-intersection)", self.html)
+        self.assertIn("<code>creative_index</code>", self.html)  # from the catalogue
+
+    def test_without_qgis_the_report_says_why(self):
+        path = os.path.join(self.folder, "report_noqgis.html")
+        if not os.path.exists(path):
+            self.skipTest("no report_noqgis.html")
+        with open(path, encoding="utf-8") as f:
+            html = f.read()
+        self.assertIn("This report has no maps", html)
+        self.assertIn("simulated: QGIS is not installed", html)
+        self.assertNotIn("<img", html)
+        self.assertIn("Cities by creative index", html)
+
+
+if __name__ == "__main__":
+    GPKG = os.path.abspath(sys.argv[1])
+    EXPECT_FIXTURE = "--expect-fixture" in sys.argv[2:]
+    app = QgsApplication([], False)
+    app.initQgis()
+    program = unittest.main(argv=[sys.argv[0], "-v"], exit=False)
+    app.exitQgis()
+    sys.exit(0 if program.result.wasSuccessful() else 1)
