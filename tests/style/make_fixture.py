@@ -7,17 +7,49 @@ styles comes from this hand-made data, not from the code under test.
 Seven cities (six with a creative_index of 12.5, 30, 47.5, 60, 75 and 95, one
 without), six clusters in the first city (formation types 1-5 and one unknown),
 three more in the second, heritage sites of every status, one programme zone
-per instrument and their overlaps with heritage sites.
+per instrument and their overlaps with heritage sites; a hex_grid of nine
+separate hexagons near the second city, one per Gi* label (and NULL), some
+without points (HEX_CELLS); with points, the companion footprint layers a
+mixed input gives (clusters_footprints, heritage_sites_footprints,
+cities_footprints).
+
+`make_stats_input` writes a 5 × 5 lattice of squares (and their centres as
+points) whose value grows towards one corner, the input of the style tests of
+`creatlas stats … -o`.
 
 usage: make_fixture.py OUT.gpkg [--polygons]
+       make_fixture.py --stats-input OUT.gpkg
   --polygons   write clusters and heritage_sites as MultiPolygons (the contract
                allows either geometry type)
 """
+import math
 import sys
 
 from osgeo import ogr, osr
 
 ogr.UseExceptions()
+
+# The hex_grid fixture: (lon, lat, count, gi_label) of nine separate hexagons near
+# Perm, one per label the atlas writes (geo/src/stats/getis.cpp) and one without
+# a statistic (a city grid of fewer than 3 cells), counts 0 where the style must
+# lighten the cell. The tests read the rendered colour at each centre.
+HEX_RADIUS = 0.006
+HEX_CELLS = [(56.10, 58.10, 7, "hot 99%"),
+             (56.13, 58.10, 4, "hot 95%"),
+             (56.16, 58.10, 2, "hot 90%"),
+             (56.19, 58.10, 1, "not significant"),
+             (56.10, 58.08, 0, "not significant"),
+             (56.13, 58.08, 1, "cold 90%"),
+             (56.16, 58.08, 1, "cold 95%"),
+             (56.19, 58.08, 0, "cold 99%"),
+             (56.22, 58.08, 0, None)]
+
+
+def hexagon(cx, cy, radius):
+    """A pointy-top hexagon (as the atlas draws them) around (cx, cy), in degrees."""
+    corners = [(cx + radius * math.cos(math.radians(90 + 60 * k)),
+                cy + radius * math.sin(math.radians(90 + 60 * k))) for k in range(7)]
+    return "MULTIPOLYGON(((" + ",".join(f"{x} {y}" for x, y in corners) + ")))"
 
 
 def square(cx, cy, half):
@@ -112,10 +144,60 @@ def make(path, polygons=False):
                  ("overlap_m2", ogr.OFTReal)])
     add(lyr, square(60.58, 56.82, 0.004), heritage_id="h1", programme_id="p1", overlap_m2=1.0)
     add(lyr, square(60.62, 56.82, 0.004), heritage_id="h3", programme_id="p2", overlap_m2=1.0)
+
+    lyr = layer("hex_grid", ogr.wkbMultiPolygon,
+                [("city_id", ogr.OFTString), ("count", ogr.OFTInteger), ("gi_z", ogr.OFTReal),
+                 ("gi_p", ogr.OFTReal), ("gi_label", ogr.OFTString), ("lisa_q", ogr.OFTInteger),
+                 ("lisa_p", ogr.OFTReal), ("lisa_label", ogr.OFTString)])
+    for lon, lat, count, label in HEX_CELLS:
+        add(lyr, hexagon(lon, lat, HEX_RADIUS), city_id="c2", count=count, gi_label=label)
+
+    if not polygons:
+        # A mixed input keeps a point per feature in the main layer and moves the
+        # polygons to "<layer>_footprints" (first field: the id).
+        for name, id_field, rows in (
+                ("clusters_footprints", "cluster_id", [("k1", 60.55, 56.85, 0.006)]),
+                ("heritage_sites_footprints", "heritage_id", [("h1", 60.58, 56.82, 0.005),
+                                                               ("h2", 60.60, 56.82, 0.005)]),
+                ("cities_footprints", "city_id", [("c1", 60.60, 56.84, 0.15)])):
+            lyr = layer(name, ogr.wkbMultiPolygon, [(id_field, ogr.OFTString)])
+            for key, lon, lat, half in rows:
+                add(lyr, square(lon, lat, half), **{id_field: key})
+    ds = None
+
+
+def make_stats_input(path):
+    """5 x 5 squares of 0.01 degrees near the equator, value v = 2 * row + column
+    (high in the north-east corner), as layer "lattice"; their centres as "centres";
+    short segments from each centre towards the north-east as "segments"."""
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(4326)
+    ds = ogr.GetDriverByName("GPKG").CreateDataSource(path)
+    cells = ds.CreateLayer("lattice", srs, ogr.wkbMultiPolygon, options=["GEOMETRY_NAME=geom"])
+    centres = ds.CreateLayer("centres", srs, ogr.wkbPoint, options=["GEOMETRY_NAME=geom"])
+    segments = ds.CreateLayer("segments", srs, ogr.wkbLineString, options=["GEOMETRY_NAME=geom"])
+    for lyr in (cells, centres, segments):
+        lyr.CreateField(ogr.FieldDefn("cell", ogr.OFTString))
+        lyr.CreateField(ogr.FieldDefn("v", ogr.OFTReal))
+    size = 0.01
+    for row in range(5):
+        for col in range(5):
+            values = {"cell": f"r{row}c{col}", "v": float(2 * row + col)}
+            cx, cy = 30.0 + (col + 0.5) * size, (row + 0.5) * size
+            for lyr, wkt in ((cells, square(cx, cy, size / 2)), (centres, f"POINT({cx} {cy})"),
+                             (segments, f"LINESTRING({cx} {cy},{cx + 0.003} {cy + 0.002})")):
+                feat = ogr.Feature(lyr.GetLayerDefn())
+                for key, value in values.items():
+                    feat[key] = value
+                feat.SetGeometry(ogr.CreateGeometryFromWkt(wkt))
+                lyr.CreateFeature(feat)
     ds = None
 
 
 if __name__ == "__main__":
     if len(sys.argv) < 2:
         sys.exit(__doc__)
-    make(sys.argv[1], polygons="--polygons" in sys.argv[2:])
+    if sys.argv[1] == "--stats-input":
+        make_stats_input(sys.argv[2])
+    else:
+        make(sys.argv[1], polygons="--polygons" in sys.argv[2:])

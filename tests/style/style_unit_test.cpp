@@ -1,6 +1,7 @@
 // Unit tests of the style stage's building blocks, against hand-worked values.
 #include "creatlas/error.hpp"
 #include "creatlas/style.hpp"
+#include "style/catalogue.hpp"
 
 #include <cpl_vsi.h>
 #include <cstdlib>
@@ -107,6 +108,34 @@ TEST(TextHelpers, EscapeColourHex) {
     EXPECT_EQ(to_hex(std::string("PK\x03\x04\xff", 5)), "504b0304ff");
 }
 
+TEST(StyleCatalogue, PaletteReferencesExpandInPlace) {
+    const json catalogue = json::parse(R"({
+        "palettes": {"p": [{"value": "a"}, {"value": "b"}]},
+        "layers": [
+            {"name": "x", "classes": [{"value": "0"}, {"palette": "p"}, {"value": ""}]},
+            {"name": "g", "kind": "graduated", "classes": 5}
+        ]})");
+    const json out = creatlas::style_detail::expand_palettes(catalogue, "c.json");
+    EXPECT_EQ(out["layers"][0]["classes"],
+              json::parse(R"([{"value": "0"}, {"value": "a"}, {"value": "b"}, {"value": ""}])"));
+    EXPECT_EQ(out["layers"][1]["classes"], 5);
+}
+
+TEST(StyleCatalogue, UnknownPaletteIsAnErrorNamingLayerAndFile) {
+    const json catalogue =
+        json::parse(R"({"layers": [{"name": "hex_grid", "classes": [{"palette": "nope"}]}]})");
+    try {
+        creatlas::style_detail::expand_palettes(catalogue, "c.json");
+        FAIL() << "expected an error";
+    } catch (const creatlas::Error& e) {
+        EXPECT_EQ(e.context().file, "c.json");
+        EXPECT_EQ(e.context().layer, "hex_grid");
+        EXPECT_NE(e.message().find("'nope'"), std::string::npos);
+    }
+    EXPECT_THROW(creatlas::style_detail::expand_palettes(json::object(), "c.json"),
+                 creatlas::Error);
+}
+
 namespace {
 
 // A GeoPackage in GDAL's memory file system with one point layer "clusters".
@@ -195,4 +224,36 @@ TEST(WriteLayerStyles, MissingTemplatesAreAnIoErrorNamingTheFile) {
     ::unsetenv("CREATLAS_STYLES_DIR");
     ds.reset();
     VSIRmdirRecursive("/vsimem/style_unit2");
+}
+
+// hex_grid cells without points keep their class hue at 15 % opacity: "hot 99%"
+// is #B2182B = 178,24,43, drawn at 0.8 × 255 = 204, empty at 0.15 × 255 = 38.25 → 38;
+// "not significant" empty cells at 0. A table without geometry is not styled.
+TEST(WriteLayerStyles, HexGridLightensEmptyCellsAndTablesAreSkipped) {
+    auto ds = memory_geopackage("/vsimem/style_unit3/atlas.gpkg");
+    OGRSpatialReference wgs84;
+    wgs84.SetWellKnownGeogCS("WGS84");
+    OGRLayer* grid = ds->CreateLayer("hex_grid", &wgs84, wkbMultiPolygon, nullptr);
+    OGRFieldDefn count("count", OFTInteger);
+    OGRFieldDefn label("gi_label", OFTString);
+    ASSERT_EQ(grid->CreateField(&count), OGRERR_NONE);
+    ASSERT_EQ(grid->CreateField(&label), OGRERR_NONE);
+    OGRLayer* table = ds->CreateLayer("lisa", nullptr, wkbNone, nullptr);
+    OGRFieldDefn lisa("lisa_label", OFTString);
+    ASSERT_EQ(table->CreateField(&lisa), OGRERR_NONE);
+    creatlas::write_layer_styles(*ds, "x", "atlas.gpkg");
+
+    const std::string qml =
+        single_text(*ds, "SELECT styleQML FROM layer_styles WHERE f_table_name = 'hex_grid'");
+    EXPECT_NE(qml.find("if(&quot;count&quot; = 0, &#39;178,24,43,38&#39;, "
+                       "&#39;178,24,43,204&#39;)"),
+              std::string::npos)
+        << qml.substr(0, 2000);
+    EXPECT_NE(qml.find("if(&quot;count&quot; = 0, &#39;187,187,187,0&#39;, "
+                       "&#39;187,187,187,89&#39;)"),
+              std::string::npos);
+    EXPECT_EQ(single_text(*ds, "SELECT count(*) FROM layer_styles WHERE f_table_name = 'lisa'"),
+              "0");
+    ds.reset();
+    VSIRmdirRecursive("/vsimem/style_unit3");
 }

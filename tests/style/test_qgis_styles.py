@@ -7,7 +7,8 @@ Run under Debian's /usr/bin/python3 (python3-qgis) with QT_QPA_PLATFORM=offscree
 Expected values come from the design (DESIGN.md, issue 4: class values, labels,
 colour-blind-safe colours), from the data read independently with GDAL/OGR and
 numpy (class breaks), and, with --expect-fixture, from make_fixture.py's
-hand-made data (exact breaks 12.5/30/47.5/60/75/95, cities' order, candidates).
+hand-made data (exact breaks 12.5/30/47.5/60/75/95, cities' order, candidates,
+the hex_grid cells and the colour each must show, the footprint layers).
 """
 import os
 import shutil
@@ -19,6 +20,9 @@ import unittest
 
 import numpy
 from osgeo import ogr
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import make_fixture  # noqa: E402
 
 from qgis.core import (QgsApplication, QgsCoordinateReferenceSystem, QgsCoordinateTransform,
                        QgsMapRendererSequentialJob, QgsMapSettings, QgsProject, QgsRectangle,
@@ -40,8 +44,30 @@ CLUSTER_CLASSES = [("1", "1 – initiative", "#d55e00"),
                    ("", "unknown", "#999999")]
 HERITAGE_VALUES = ["reused", "candidate", "other"]
 INSTRUMENTS = ["space", "cluster", "grant", "export"]
-# Top to bottom in the project.
-LAYER_ORDER = ["clusters", "heritage_sites", "heritage_programmes", "programmes", "cities"]
+# Gi* labels as geo/src/stats/getis.cpp writes them, in ColorBrewer's diverging RdBu
+# (colour-blind safe), not significant a translucent grey; then cells of a city
+# grid too small for a statistic (NULL). (value, label, colour, fill opacity)
+GI_CLASSES = [("hot 99%", "hot spot, 99 % confidence", "#b2182b", 0.8),
+              ("hot 95%", "hot spot, 95 % confidence", "#ef8a62", 0.8),
+              ("hot 90%", "hot spot, 90 % confidence", "#fddbc7", 0.8),
+              ("not significant", "not significant", "#bbbbbb", 0.35),
+              ("cold 90%", "cold spot, 90 % confidence", "#d1e5f0", 0.8),
+              ("cold 95%", "cold spot, 95 % confidence", "#67a9cf", 0.8),
+              ("cold 99%", "cold spot, 99 % confidence", "#2166ac", 0.8)]
+HEX_NULL_CLASS = ("", "no statistic (a city grid of fewer than 3 cells)", "#bbbbbb", 0.15)
+# Cells without points keep their hue at 15 % opacity; empty not-significant and
+# NULL cells are not drawn at all.
+HEX_EMPTY_OPACITY = {"not significant": 0.0, None: 0.0}
+HEX_EMPTY_DEFAULT = 0.15
+# Footprints of mixed inputs: (fill colour, fill opacity or None for no fill, outline).
+FOOTPRINTS = {"clusters_footprints": ("#999999", 0.15, "#000000"),
+              "heritage_sites_footprints": ("#ddcc77", 0.5, "#997700"),
+              "cities_footprints": (None, None, "#9e9ac8")}
+# Top to bottom in the project: the hex grid under clusters and heritage sites
+# (and the translucent programme zones), above cities; footprints just below
+# their main layer.
+LAYER_ORDER = ["clusters", "clusters_footprints", "heritage_sites", "heritage_sites_footprints",
+               "heritage_programmes", "programmes", "hex_grid", "cities", "cities_footprints"]
 LAYER_STYLES_COLUMNS = ["id", "f_table_catalog", "f_table_schema", "f_table_name",
                         "f_geometry_column", "styleName", "styleQML", "styleSLD", "useAsDefault",
                         "description", "owner", "ui", "update_time"]
@@ -154,6 +180,77 @@ class DefaultStyles(unittest.TestCase):
                              ["12.5 – 30.0", "30.0 – 47.5", "47.5 – 60.0", "60.0 – 75.0",
                               "75.0 – 95.0"])
 
+    def test_hex_grid_by_gi_label(self):
+        if "hex_grid" not in present_layers():
+            self.skipTest("no hex_grid layer")
+        layer = open_layer("hex_grid")
+        renderer = layer.renderer()
+        self.assertEqual(renderer.type(), "categorizedSymbol")
+        self.assertEqual(renderer.classAttribute(), "gi_label")
+        got = [(c.value(), c.label(), c.symbol().color().name(),
+                round(c.symbol().symbolLayer(0).color().alpha() / 255, 2))
+               for c in renderer.categories()]
+        self.assertEqual(got, GI_CLASSES + [HEX_NULL_CLASS])
+        # Every label the data holds has its own class (none falls to the NULL class).
+        values = {c.value() for c in renderer.categories()}
+        labels = {v for v in ogr_values("hex_grid", "gi_label") if v is not None}
+        self.assertTrue(labels, "the hex grid has no Gi* labels")
+        self.assertLessEqual(labels, values - {""})
+        # Empty cells are lightened by a data-defined fill colour on each class.
+        from qgis.core import QgsSymbolLayer
+        for category in renderer.categories():
+            fill = category.symbol().symbolLayer(0)
+            prop = fill.dataDefinedProperties().property(QgsSymbolLayer.PropertyFillColor)
+            self.assertTrue(prop.isActive(), category.value())
+            self.assertIn('"count"', prop.expressionString())
+
+    def test_hex_grid_cells_as_drawn(self):
+        if not EXPECT_FIXTURE:
+            self.skipTest("the cells and their colours are the fixture's")
+        from qgis_checks import Rendering, over_white
+        from qgis.core import QgsRectangle
+        layer = open_layer("hex_grid")
+        lons = [c[0] for c in make_fixture.HEX_CELLS]
+        lats = [c[1] for c in make_fixture.HEX_CELLS]
+        pad = 2 * make_fixture.HEX_RADIUS
+        drawn = Rendering([layer], QgsRectangle(min(lons) - pad, min(lats) - pad,
+                                                max(lons) + pad, max(lats) + pad), layer.crs())
+        classes = {value: (colour, opacity) for value, _, colour, opacity in GI_CLASSES}
+        classes[None] = HEX_NULL_CLASS[2:]
+        for lon, lat, count, label in make_fixture.HEX_CELLS:
+            colour, opacity = classes[label]
+            if count == 0:
+                opacity = HEX_EMPTY_OPACITY.get(label, HEX_EMPTY_DEFAULT)
+            expected = over_white(colour, opacity)
+            got = drawn.pixel(lon, lat)
+            for g, e in zip(got, expected):
+                self.assertAlmostEqual(g, e, delta=2.0, msg=f"{label} count {count}: {got} "
+                                       f"instead of {expected}")
+
+    def test_footprints(self):
+        present = [name for name in FOOTPRINTS if name in present_layers()]
+        ds = ogr.Open(GPKG)  # (a layer does not keep its dataset alive)
+        points = ds.GetLayerByName("heritage_sites").GetGeomType() == ogr.wkbPoint
+        ds = None
+        if EXPECT_FIXTURE and points:
+            self.assertEqual(present, list(FOOTPRINTS))  # the point fixture has all three
+        if not present:
+            self.skipTest("no footprint layers")
+        for name in present:
+            fill_colour, opacity, outline = FOOTPRINTS[name]
+            layer = open_layer(name)  # keeps its renderer alive
+            renderer = layer.renderer()
+            self.assertEqual(renderer.type(), "singleSymbol", name)
+            fill = renderer.symbol().symbolLayers()[0]
+            self.assertEqual(fill.layerType(), "SimpleFill", name)
+            self.assertEqual(fill.strokeColor().name(), outline, name)
+            self.assertNotEqual(fill.strokeStyle(), Qt.NoPen, name)
+            if fill_colour is None:
+                self.assertEqual(fill.brushStyle(), Qt.NoBrush, name)
+            else:
+                self.assertEqual(fill.color().name(), fill_colour, name)
+                self.assertEqual(round(fill.color().alpha() / 255, 2), opacity, name)
+
     def test_layer_styles_table_as_qgis_writes_it(self):
         with sqlite3.connect(GPKG) as db:
             columns = [row[1] for row in db.execute("PRAGMA table_info(layer_styles)")]
@@ -180,8 +277,11 @@ class DefaultStyles(unittest.TestCase):
         for table, sld in rows:
             document = minidom.parseString(sld.encode("utf-8"))
             rules = document.getElementsByTagName("se:Rule")
+            # hex_grid: a rule per class for cells with points, and one per Gi*
+            # label for cells without (8 + 7).
             expected = {"clusters": 6, "heritage_sites": 3, "programmes": 4,
-                        "heritage_programmes": 1}.get(table)
+                        "heritage_programmes": 1, "hex_grid": 15, "clusters_footprints": 1,
+                        "heritage_sites_footprints": 1, "cities_footprints": 1}.get(table)
             if expected is not None:
                 self.assertEqual(len(rules), expected, table)
 
@@ -203,6 +303,8 @@ class EmbeddedProject(unittest.TestCase):
         kinds = {l.name(): l.renderer().type() for l in layers}
         self.assertEqual(kinds.get("clusters"), "categorizedSymbol")
         self.assertEqual(kinds.get("cities"), "graduatedSymbol")
+        if "hex_grid" in kinds:
+            self.assertEqual(kinds["hex_grid"], "categorizedSymbol")
         self.assertEqual(project.crs().authid(), "EPSG:3857")
         # Zoomed to the data: the default view holds every layer's extent.
         view = project.viewSettings().defaultViewExtent()

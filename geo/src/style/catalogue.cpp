@@ -12,6 +12,11 @@ namespace creatlas::style_detail {
 using nlohmann::json;
 
 json expand_palettes(const json& catalogue, const std::string& origin) {
+    if (!catalogue.is_object() || !catalogue.contains("layers") ||
+        !catalogue["layers"].is_array()) {
+        throw Error(ErrorKind::Internal, "the style catalogue has no \"layers\" list",
+                    {origin, "", {}, ""});
+    }
     json out = catalogue;
     const json palettes = catalogue.value("palettes", json::object());
     for (json& layer : out.at("layers")) {
@@ -24,7 +29,8 @@ json expand_palettes(const json& catalogue, const std::string& origin) {
                 classes.push_back(cls);
                 continue;
             }
-            const std::string name = cls.at("palette").get<std::string>();
+            const std::string name = cls["palette"].is_string() ? cls["palette"].get<std::string>()
+                                                                : cls["palette"].dump();
             const auto found = palettes.find(name);
             if (found == palettes.end() || !found->is_array()) {
                 throw Error(ErrorKind::Internal,

@@ -9,6 +9,7 @@
 // qgis_projects is what QgsGeoPackageProjectStorage 3.22 creates (name,
 // metadata as JSON text, content the .qgz archive as hexadecimal text; it is
 // not registered in gpkg_contents, which the GeoPackage validator accepts).
+#include "catalogue.hpp"
 #include "creatlas/error.hpp"
 #include "creatlas/style.hpp"
 #include "gdal_util.hpp"
@@ -187,6 +188,36 @@ int alpha_of(double opacity) {
     return static_cast<int>(std::lround(std::clamp(opacity, 0.0, 1.0) * 255.0));
 }
 
+// Empty features (hex_grid's cells without points, "empty": {"field", "fill_opacity"}
+// in classes.json) keep their class's hue but nearly vanish: a data-defined
+// colour in QML (QGIS evaluates it per feature, the legend keeps the class
+// colour) and a rule of their own in SLD. A cold spot made of empty cells thus
+// stays faintly visible while empty, not-significant cells (empty_fill_opacity
+// 0) are not drawn at all, so the grid does not cover the map.
+json empty_context(const json& empty, const json& cls, const json& full, double fill_opacity) {
+    const std::string field = empty.at("field").get<std::string>();
+    const std::string colour = cls.at("color").get<std::string>();
+    const double opacity =
+        std::min(fill_opacity, cls.value("empty_fill_opacity", empty.value("fill_opacity", 0.15)));
+    const std::string when = "\"" + field + "\" = 0";
+    const std::string fill = qgis_colour(colour, alpha_of(opacity));
+    const std::string stroke =
+        qgis_colour(full.at("outline_hex").get<std::string>(), alpha_of(opacity));
+    json e;
+    e["empty_field"] = field;
+    e["fill_expression"] =
+        "if(" + when + ", '" + fill + "', '" + full.at("fill_qml").get<std::string>() + "')";
+    e["outline_expression"] =
+        "if(" + when + ", '" + stroke + "', '" + full.at("outline_qml").get<std::string>() + "')";
+    // What the SLD's rule for the empty features of this class draws.
+    e["label"] = full.at("label").get<std::string>() + " (no points)";
+    e["filled"] = opacity > 0;
+    e["fill_opacity"] = fixed_text(opacity, 2);
+    e["stroke_opacity"] = fixed_text(opacity, 2);
+    e["no_stroke"] = !(opacity > 0);
+    return e;
+}
+
 // The drawing properties of one class, in the names the templates and partials use.
 json class_context(const json& layer_config, const json& cls, int index, GeometryKind kind) {
     const std::string colour = cls.at("color").get<std::string>();
@@ -200,6 +231,7 @@ json class_context(const json& layer_config, const json& cls, int index, Geometr
     c["value"] = value;
     c["label"] = cls.value("label", value);
     c["point"] = kind == GeometryKind::Point;
+    c["line"] = kind == GeometryKind::Line;
     c["polygon"] = kind == GeometryKind::Polygon;
     c["color_hex"] = colour;
     c["color_qml"] = qgis_colour(colour);
@@ -214,9 +246,14 @@ json class_context(const json& layer_config, const json& cls, int index, Geometr
                                     : cls.value("outline", layer_config.value("outline", colour));
     c["outline_hex"] = outline;
     c["outline_qml"] = qgis_colour(outline);
-    const double outline_width = cls.value("outline_width", 0.3);
+    const double outline_width =
+        cls.value("outline_width", layer_config.value("outline_width", 0.3));
     c["outline_width"] = number_text(outline_width);
     c["outline_px"] = fixed_text(std::max(1.0, outline_width * kPixelsPerMm), 0);
+    // Lines (a stats layer of line features) are drawn in the class colour.
+    const double line_width = cls.value("line_width", layer_config.value("line_width", 0.8));
+    c["line_width"] = number_text(line_width);
+    c["line_px"] = fixed_text(std::max(1.0, line_width * kPixelsPerMm), 0);
     const bool dashed = cls.value("dashed", false);
     c["dashed"] = dashed;
     c["outline_style"] = dashed ? "dash" : "solid";
@@ -233,6 +270,9 @@ json class_context(const json& layer_config, const json& cls, int index, Geometr
         c["is_" + value] = true;
     }
     c["is_other"] = value.empty() || value == "other";
+    if (layer_config.contains("empty")) {
+        c["empty"] = empty_context(layer_config.at("empty"), cls, c, fill_opacity);
+    }
     return c;
 }
 
@@ -618,14 +658,7 @@ void store_project(GDALDataset& ds, const std::string& title, const std::string&
 void write_layer_styles(GDALDataset& ds, const std::string& project_title,
                         const std::string& final_path) {
     const std::string dir = styles_dir();
-    const std::string classes_path = dir + "/classes.json";
-    json catalogue;
-    try {
-        catalogue = json::parse(read_text(classes_path));
-    } catch (const json::exception& e) {
-        throw Error(ErrorKind::Internal, std::string("bad style catalogue: ") + e.what(),
-                    {classes_path, "", {}, ""});
-    }
+    const json catalogue = style_detail::read_style_catalogue();
 
     std::vector<FilledStyle> styles;
     for (const json& config : catalogue.at("layers")) {
@@ -635,11 +668,10 @@ void write_layer_styles(GDALDataset& ds, const std::string& project_title,
             continue; // a run without this input has no such layer
         }
         FilledStyle style{inspect(*layer), config, {}, {}};
-        if (style.info.kind != GeometryKind::Point && style.info.kind != GeometryKind::Polygon) {
-            throw Error(ErrorKind::Internal,
-                        "the styles draw points and polygons; this layer has " +
-                            std::string(OGRGeometryTypeToName(style.info.type)),
-                        {ds.GetDescription(), name, {}, ""});
+        if (style.info.kind == GeometryKind::None) {
+            // Nothing to draw (a table without geometry, or an empty layer declared
+            // GEOMETRY): QGIS opens such a layer as a table, which needs no style.
+            continue;
         }
         json context;
         context["layer"] = name;

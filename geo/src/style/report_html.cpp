@@ -1,6 +1,7 @@
 // report.html: the run's summary, the cities ranked by creative_index, the
 // conversion candidates of each city, the indicator definitions and one map
 // per city rendered by QGIS headless (styles/render_maps.py).
+#include "catalogue.hpp"
 #include "creatlas/error.hpp"
 #include "creatlas/measure.hpp"
 #include "creatlas/style.hpp"
@@ -19,6 +20,7 @@
 #include <map>
 #include <ogrsf_frmts.h>
 #include <optional>
+#include <set>
 #include <spawn.h>
 #include <sstream>
 #include <sys/wait.h>
@@ -482,16 +484,20 @@ void indicators_html(std::ostringstream& html) {
     html << "</tbody></table></div>\n";
 }
 
-// The legend of the maps, from the same catalogue the styles are filled from.
-void legend_html(std::ostringstream& html) {
+// The legend of the maps, from the same catalogue the styles are filled from:
+// the layers of the GeoPackage (`present`) that the catalogue styles.
+void legend_html(std::ostringstream& html, const std::set<std::string>& present) {
     json catalogue;
     try {
-        catalogue = json::parse(read_file(styles_dir() + "/classes.json"));
-    } catch (const json::exception&) {
-        return;
+        catalogue = style_detail::read_style_catalogue();
+    } catch (const Error&) {
+        return; // the styles themselves would have failed already; keep the report
     }
     html << "<div class=\"legend\">\n";
     for (const json& layer : catalogue.value("layers", json::array())) {
+        if (present.count(layer.value("name", std::string())) == 0) {
+            continue;
+        }
         if (!layer.value("classes", json()).is_array()) {
             html << "<p><b>" << esc(layer.value("title", std::string())) << "</b>:";
             for (const json& colour : layer.value("ramp", json::array())) {
@@ -511,7 +517,7 @@ void legend_html(std::ostringstream& html) {
     html << "</div>\n";
 }
 
-void maps_html(std::ostringstream& html, const Maps& maps) {
+void maps_html(std::ostringstream& html, const Maps& maps, const std::set<std::string>& present) {
     html << "<h2 id=\"maps\">Maps</h2>\n";
     if (!maps.missing.empty()) {
         html << "<p class=\"note\">This report has no maps: " << esc(maps.missing)
@@ -520,7 +526,7 @@ void maps_html(std::ostringstream& html, const Maps& maps) {
         return;
     }
     html << "<p>Drawn by QGIS from the GeoPackage's own default styles, in Web Mercator.</p>\n";
-    legend_html(html);
+    legend_html(html, present);
     if (maps.listing.contains("overview") && maps.listing["overview"].is_string()) {
         html << "<figure><img src=\""
              << esc(maps.folder + "/" + json_text(maps.listing["overview"]))
@@ -557,6 +563,10 @@ void write_report(const nlohmann::json& report, const std::string& gpkg_path,
     }
     std::optional<Rows> cities = read_rows(*ds, "cities");
     std::optional<Rows> sites = read_rows(*ds, "heritage_sites");
+    std::set<std::string> present;
+    for (int i = 0; i < ds->GetLayerCount(); ++i) {
+        present.insert(ds->GetLayer(i)->GetName());
+    }
     ds.reset();
 
     const std::string project = json_text(report.value("project", json()));
@@ -589,7 +599,7 @@ void write_report(const nlohmann::json& report, const std::string& gpkg_path,
         candidates_html(html, *cities, *sites);
     }
     indicators_html(html);
-    maps_html(html, render_maps(gpkg_path, fs::path(html_path)));
+    maps_html(html, render_maps(gpkg_path, fs::path(html_path)), present);
     html << "</body>\n</html>\n";
 
     std::ofstream out(html_path, std::ios::binary | std::ios::trunc);

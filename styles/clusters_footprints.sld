@@ -1,0 +1,12 @@
+{{>sld_header.xml}}
+      <se:FeatureTypeStyle>
+{{#classes}}
+        <se:Rule>
+{{>sld_rule_head.xml}}
+{{>sld_symbolizer.xml}}
+        </se:Rule>
+{{/classes}}
+      </se:FeatureTypeStyle>
+    </UserStyle>
+  </NamedLayer>
+</StyledLayerDescriptor>

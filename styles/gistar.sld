@@ -1,0 +1,23 @@
+{{>sld_header.xml}}
+      <se:FeatureTypeStyle>
+{{#classes}}
+        <se:Rule>
+{{>sld_rule_head.xml}}
+{{^is_other}}
+          <ogc:Filter>
+            <ogc:PropertyIsEqualTo>
+              <ogc:PropertyName>{{field}}</ogc:PropertyName>
+              <ogc:Literal>{{value}}</ogc:Literal>
+            </ogc:PropertyIsEqualTo>
+          </ogc:Filter>
+{{/is_other}}
+{{#is_other}}
+          <se:ElseFilter/>
+{{/is_other}}
+{{>sld_symbolizer.xml}}
+        </se:Rule>
+{{/classes}}
+      </se:FeatureTypeStyle>
+    </UserStyle>
+  </NamedLayer>
+</StyledLayerDescriptor>

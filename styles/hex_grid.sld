@@ -1,0 +1,67 @@
+{{>sld_header.xml}}
+<!-- creatlas: hex_grid by Gi* label; cells without points have rules of their own, in their
+     class's hue at a low opacity (not drawn at all when not significant or without statistic). -->
+      <se:FeatureTypeStyle>
+{{#classes}}
+        <se:Rule>
+{{>sld_rule_head.xml}}
+{{^is_other}}
+          <ogc:Filter>
+            <ogc:And>
+              <ogc:PropertyIsEqualTo>
+                <ogc:PropertyName>{{field}}</ogc:PropertyName>
+                <ogc:Literal>{{value}}</ogc:Literal>
+              </ogc:PropertyIsEqualTo>
+{{#empty}}
+              <ogc:PropertyIsGreaterThan>
+                <ogc:PropertyName>{{empty_field}}</ogc:PropertyName>
+                <ogc:Literal>0</ogc:Literal>
+              </ogc:PropertyIsGreaterThan>
+{{/empty}}
+            </ogc:And>
+          </ogc:Filter>
+{{/is_other}}
+{{#is_other}}
+          <ogc:Filter>
+            <ogc:And>
+              <ogc:PropertyIsNull>
+                <ogc:PropertyName>{{field}}</ogc:PropertyName>
+              </ogc:PropertyIsNull>
+{{#empty}}
+              <ogc:PropertyIsGreaterThan>
+                <ogc:PropertyName>{{empty_field}}</ogc:PropertyName>
+                <ogc:Literal>0</ogc:Literal>
+              </ogc:PropertyIsGreaterThan>
+{{/empty}}
+            </ogc:And>
+          </ogc:Filter>
+{{/is_other}}
+{{>sld_symbolizer.xml}}
+        </se:Rule>
+{{/classes}}
+{{#classes}}
+{{^is_other}}
+{{#empty}}
+        <se:Rule>
+{{>sld_rule_head.xml}}
+          <ogc:Filter>
+            <ogc:And>
+              <ogc:PropertyIsEqualTo>
+                <ogc:PropertyName>{{field}}</ogc:PropertyName>
+                <ogc:Literal>{{value}}</ogc:Literal>
+              </ogc:PropertyIsEqualTo>
+              <ogc:PropertyIsEqualTo>
+                <ogc:PropertyName>{{empty_field}}</ogc:PropertyName>
+                <ogc:Literal>0</ogc:Literal>
+              </ogc:PropertyIsEqualTo>
+            </ogc:And>
+          </ogc:Filter>
+{{>sld_symbolizer.xml}}
+        </se:Rule>
+{{/empty}}
+{{/is_other}}
+{{/classes}}
+      </se:FeatureTypeStyle>
+    </UserStyle>
+  </NamedLayer>
+</StyledLayerDescriptor>
