@@ -242,9 +242,14 @@ void write_geopackage(const std::string& path, const std::vector<const Table*>& 
     check_output_path(path, options);
     GdalErrorCapture errors;
     const fs::path target = fs::absolute(path);
-    TempFile temp((target.parent_path() / ("." + target.filename().string() + ".tmp-" +
-                                           std::to_string(::getpid()) + ".gpkg"))
-                      .string());
+    // ".<name>.tmp-<pid>.gpkg" beside the target, so that the final rename stays on one
+    // file system. (Built by appending: GCC 12 at -O3 warns falsely on "." + string&&.)
+    std::string temp_name = ".";
+    temp_name.append(target.filename().string())
+        .append(".tmp-")
+        .append(std::to_string(::getpid()))
+        .append(".gpkg");
+    TempFile temp((target.parent_path() / temp_name).string());
     {
         std::error_code ec;
         fs::remove(temp.path(), ec);
