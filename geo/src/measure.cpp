@@ -371,6 +371,7 @@ AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, Atlas
     const auto enterprise_city =
         link_to_cities(geos, in.enterprises, city_index, project.city_max_distance_m);
     progress.update(0.4, "link to programme zones");
+    report.mark("link");
 
     CityFrames frames(geos, cities, project);
 
@@ -571,6 +572,7 @@ AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, Atlas
                           [](const std::vector<int>& z) { return !z.empty(); });
     }
     progress.update(0.55, "measure clusters");
+    report.mark("clusters");
 
     // --- heritage sites --------------------------------------------------------
     Columns hc;
@@ -712,6 +714,7 @@ AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, Atlas
                           [](const std::vector<int>& z) { return !z.empty(); });
     }
     progress.update(0.7, "measure heritage sites");
+    report.mark("heritage sites");
 
     // --- heritage × programme overlaps ------------------------------------------
     Table overlaps;
@@ -969,6 +972,7 @@ AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, Atlas
         }
     }
     progress.update(0.9, "measure cities");
+    report.mark("cities");
 
     AtlasLayers out;
     out.clusters = assemble(Level::Cluster, cc, std::move(clusters), {project.clusters.id_field});
@@ -1006,6 +1010,7 @@ AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, Atlas
         report.links["hex_grid_points"] = static_cast<std::int64_t>(
             std::count_if(point_city.begin(), point_city.end(), [](int c) { return c >= 0; }));
     }
+    report.mark("hex grid");
     // Layers keep a declared geometry type even when a run leaves them empty.
     out.clusters.empty_geometry = GeometryHint::Point;
     out.heritage_sites.empty_geometry = GeometryHint::Point;

@@ -86,6 +86,7 @@ RunReport run_project(const Project& project, const RunOptions& options, const P
             in.enterprises = std::move(t);
         }
     }
+    report.mark("load");
     // Names for tables of roles that were not given.
     in.cities.name = "cities";
     in.heritage.name = "heritage";
@@ -117,6 +118,7 @@ RunReport run_project(const Project& project, const RunOptions& options, const P
         }
     }
 
+    report.mark("key links");
     AtlasLayers layers =
         measure_atlas(geos, project, std::move(in), report, progress.sub(0.45, 0.3));
     for (const Table* t : layers.all()) {
@@ -129,15 +131,19 @@ RunReport run_project(const Project& project, const RunOptions& options, const P
     wo.metadata["CREATLAS_PROVENANCE"] = report.to_json().dump();
     const std::string title = project.name.empty() ? std::string("creatlas atlas") : project.name;
     wo.finish = [&title, &report](GDALDataset& ds) {
+        report.mark("write layers");
         write_layer_styles(ds, title, report.output);
+        report.mark("styles");
     };
     write_geopackage(report.output, layers.all(), wo, progress.sub(0.75, 0.2));
+    report.mark("close");
     if (options.report) {
         progress.update(0.95, "report");
         const std::filesystem::path html =
             std::filesystem::absolute(report.output).parent_path() / "report.html";
         write_report(report.to_json(), report.output, html.string());
         report.notes.push_back("report: " + html.string());
+        report.mark("report");
     }
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     progress.update(1.0, "done");

@@ -32,6 +32,12 @@ std::string key_list(const std::vector<std::string>& keys) {
 
 } // namespace
 
+void RunReport::mark(const std::string& stage) {
+    const auto now = std::chrono::steady_clock::now();
+    timings.emplace_back(stage, std::chrono::duration<double>(now - last_mark).count());
+    last_mark = now;
+}
+
 nlohmann::json RunReport::to_json() const {
     nlohmann::json j;
     j["project"] = project;
@@ -64,6 +70,10 @@ nlohmann::json RunReport::to_json() const {
     j["layers"] = layers;
     j["links"] = links;
     j["notes"] = notes;
+    j["timings"] = nlohmann::json::object();
+    for (const auto& [stage, seconds] : timings) {
+        j["timings"][stage] = seconds;
+    }
     return j;
 }
 
@@ -107,6 +117,14 @@ std::string RunReport::summary() const {
     }
     for (const auto& n : notes) {
         out << "Note: " << n << "\n";
+    }
+    if (!timings.empty()) {
+        out << "Timings:";
+        out.precision(2);
+        for (const auto& [stage, seconds] : timings) {
+            out << " " << stage << " " << std::fixed << seconds << " s;";
+        }
+        out << "\n";
     }
     return out.str();
 }

@@ -7,6 +7,7 @@
 // keeps it as provenance metadata.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -54,6 +55,13 @@ struct RunReport {
     std::map<std::string, std::int64_t> layers; ///< features written per layer
     std::map<std::string, std::int64_t> links;  ///< counts of spatial links by kind
     std::vector<std::string> notes;             ///< everything else worth saying
+    /// Wall time of each stage in seconds, in the order the stages ran.
+    std::vector<std::pair<std::string, double>> timings;
+
+    /// Record the time since the previous mark (or since `start`) under `stage`.
+    void mark(const std::string& stage);
+
+    std::chrono::steady_clock::time_point last_mark = std::chrono::steady_clock::now();
 
     nlohmann::json to_json() const;
     /// The human-readable summary the CLI prints.
