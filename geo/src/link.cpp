@@ -279,11 +279,21 @@ Nearest nearest_within(const GeosContext& geos, const SpatialIndex& index, const
     return best;
 }
 
+namespace {
+std::pair<std::size_t, std::size_t> clamp(RowRange r, std::size_t n) {
+    const std::size_t end = std::min(r.end, n);
+    return {std::min(r.begin, end), end};
+}
+} // namespace
+
 std::vector<CityLink> link_to_cities(const GeosContext& geos, const Table& features,
-                                     const SpatialIndex& cities, double max_distance_m) {
+                                     const SpatialIndex& cities, double max_distance_m,
+                                     RowRange range) {
     GEOSContextHandle_t h = geos.handle();
-    std::vector<CityLink> out(features.rows.size());
-    for (std::size_t i = 0; i < features.rows.size(); ++i) {
+    const auto [first, last] = clamp(range, features.rows.size());
+    std::vector<CityLink> out(last - first);
+    for (std::size_t k = 0; k < out.size(); ++k) {
+        const std::size_t i = first + k;
         const GEOSGeometry* g = features.rows[i].geom.get();
         if (g == nullptr) {
             continue;
@@ -292,14 +302,14 @@ std::vector<CityLink> link_to_cities(const GeosContext& geos, const Table& featu
         GeomPtr anchor = is_point(h, *g) ? geos.clone(*g) : geos.own(GEOSPointOnSurface_r(h, g));
         for (int c : cities.query(*anchor)) {
             if (GEOSPreparedIntersects_r(h, &cities.prepared(c), anchor.get()) == 1) {
-                out[i] = {c, false, 0.0};
+                out[k] = {c, false, 0.0};
                 break;
             }
         }
-        if (out[i].city < 0 && max_distance_m > 0) {
+        if (out[k].city < 0 && max_distance_m > 0) {
             const Nearest n = nearest_within(geos, cities, *g, max_distance_m);
             if (n.row >= 0) {
-                out[i] = {n.row, true, n.distance_m};
+                out[k] = {n.row, true, n.distance_m};
             }
         }
     }
@@ -327,18 +337,33 @@ std::vector<HeritageLink> link_to_heritage(const GeosContext& geos, const Table&
 }
 
 std::vector<std::vector<int>> link_to_zones(const GeosContext& geos, const Table& features,
-                                            const SpatialIndex& zones) {
+                                            const SpatialIndex& zones, RowRange range) {
     GEOSContextHandle_t h = geos.handle();
-    std::vector<std::vector<int>> out(features.rows.size());
-    for (std::size_t i = 0; i < features.rows.size(); ++i) {
+    const auto [first, last] = clamp(range, features.rows.size());
+    std::vector<std::vector<int>> out(last - first);
+    for (std::size_t k = 0; k < out.size(); ++k) {
+        const std::size_t i = first + k;
         const GEOSGeometry* g = features.rows[i].geom.get();
         if (g == nullptr) {
             continue;
         }
         for (int z : zones.query(*g)) {
             if (GEOSPreparedIntersects_r(h, &zones.prepared(z), g) == 1) {
-                out[i].push_back(z);
+                out[k].push_back(z);
             }
+        }
+    }
+    return out;
+}
+
+std::vector<Nearest> nearest_each(const GeosContext& geos, const Table& features,
+                                  const SpatialIndex& index, RowRange range) {
+    const auto [first, last] = clamp(range, features.rows.size());
+    std::vector<Nearest> out(last - first);
+    for (std::size_t k = 0; k < out.size(); ++k) {
+        const GEOSGeometry* g = features.rows[first + k].geom.get();
+        if (g != nullptr) {
+            out[k] = nearest_within(geos, index, *g, std::numeric_limits<double>::infinity());
         }
     }
     return out;

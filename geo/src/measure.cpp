@@ -4,6 +4,7 @@
 #include "creatlas/error.hpp"
 #include "creatlas/geodesy.hpp"
 #include "creatlas/stats.hpp"
+#include "parallel.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -356,22 +357,46 @@ AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, Atlas
     SpatialIndex heritage_index(geos, heritage);
     SpatialIndex zone_index(geos, programmes);
     SpatialIndex cluster_index(geos, clusters);
+    report.mark("link: indexes");
+    // The per-feature links split across cores (parallel.hpp); each worker indexes its
+    // own copy of the cities or zones.
+    const double max_d = project.city_max_distance_m;
+    auto cities_of = [max_d](const Table& features) {
+        return [&features, max_d](const GeosContext& g, const SpatialIndex& idx, RowRange r) {
+            return link_to_cities(g, features, idx, max_d, r);
+        };
+    };
+    auto zones_of = [](const Table& features) {
+        return [&features](const GeosContext& g, const SpatialIndex& idx, RowRange r) {
+            return link_to_zones(g, features, idx, r);
+        };
+    };
     const auto cluster_city =
-        link_to_cities(geos, clusters, city_index, project.city_max_distance_m);
+        detail::parallel_link<CityLink>(geos, clusters, city_index, cities_of(clusters));
     progress.update(0.1, "link clusters to cities");
     const auto heritage_city =
-        link_to_cities(geos, heritage, city_index, project.city_max_distance_m);
+        detail::parallel_link<CityLink>(geos, heritage, city_index, cities_of(heritage));
     progress.update(0.2, "link heritage to cities");
+    report.mark("link: heritage to cities");
     const auto cluster_heritage =
         link_to_heritage(geos, clusters, heritage_index, project.heritage_snap_m);
     progress.update(0.3, "link clusters to heritage");
-    const auto cluster_zones = link_to_zones(geos, clusters, zone_index);
-    const auto heritage_zones = link_to_zones(geos, heritage, zone_index);
+    const auto cluster_zones =
+        detail::parallel_link<std::vector<int>>(geos, clusters, zone_index, zones_of(clusters));
+    const auto heritage_zones =
+        detail::parallel_link<std::vector<int>>(geos, heritage, zone_index, zones_of(heritage));
+    report.mark("link: zones");
     // Enterprises are linked now, while the city index's table is intact.
-    const auto enterprise_city =
-        link_to_cities(geos, in.enterprises, city_index, project.city_max_distance_m);
+    const auto enterprise_city = detail::parallel_link<CityLink>(geos, in.enterprises, city_index,
+                                                                 cities_of(in.enterprises));
+    // Every heritage site's nearest cluster, at any distance.
+    const auto site_nearest_cluster = detail::parallel_link<Nearest>(
+        geos, heritage, cluster_index,
+        [&heritage](const GeosContext& g, const SpatialIndex& idx, RowRange r) {
+            return nearest_each(g, heritage, idx, r);
+        });
     progress.update(0.4, "link to programme zones");
-    report.mark("link");
+    report.mark("link: enterprises to cities, sites to nearest clusters");
 
     CityFrames frames(geos, cities, project);
 
@@ -623,13 +648,9 @@ AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, Atlas
             hc["is_industrial"][i] = static_cast<std::int64_t>(ind ? 1 : 0);
             hc["reused"][i] = static_cast<std::int64_t>(site_cluster[i] >= 0 ? 1 : 0);
             hc["cluster_id"][i] = id_or_null(site_cluster[i], cluster_ids);
-            if (!cluster_index.empty()) {
-                const Nearest n = nearest_within(geos, cluster_index, *r.geom,
-                                                 std::numeric_limits<double>::infinity());
-                if (n.row >= 0) {
-                    nearest_cluster[i] = n.distance_m;
-                    hc["nearest_cluster_m"][i] = n.distance_m;
-                }
+            if (const Nearest& n = site_nearest_cluster[i]; n.row >= 0) {
+                nearest_cluster[i] = n.distance_m;
+                hc["nearest_cluster_m"][i] = n.distance_m;
             }
             if (cl.city >= 0) {
                 const Anchor a = anchor_of(geos, *r.geom);

@@ -64,14 +64,23 @@ struct Nearest {
 Nearest nearest_within(const GeosContext& geos, const SpatialIndex& index, const GEOSGeometry& g,
                        double max_m);
 
+/// A half-open range of rows [begin, end) of a table (clamped to its size): the link
+/// functions below work on a range so that the work can be split across threads.
+struct RowRange {
+    std::size_t begin = 0;
+    std::size_t end = static_cast<std::size_t>(-1);
+};
+
 /// A feature's city: the containing polygon, else the nearest within the distance.
 struct CityLink {
     int city = -1;        ///< row in the cities table, -1 when none
     bool nearest = false; ///< true when linked as the nearest, not the containing, city
     double distance_m = 0;
 };
+/// One result per row of `range`.
 std::vector<CityLink> link_to_cities(const GeosContext& geos, const Table& features,
-                                     const SpatialIndex& cities, double max_distance_m);
+                                     const SpatialIndex& cities, double max_distance_m,
+                                     RowRange range = {});
 
 /// A cluster's heritage site: the intersecting one (for points within the snap
 /// distance, in metres); the nearest of several. Also the nearest site at any distance.
@@ -86,7 +95,12 @@ std::vector<HeritageLink> link_to_heritage(const GeosContext& geos, const Table&
 
 /// For each feature, the zones (rows) whose geometry intersects it, ascending.
 std::vector<std::vector<int>> link_to_zones(const GeosContext& geos, const Table& features,
-                                            const SpatialIndex& zones);
+                                            const SpatialIndex& zones, RowRange range = {});
+
+/// For each row of `range`, the nearest row of `index` at any distance (row -1 when the
+/// index is empty or the feature has no geometry).
+std::vector<Nearest> nearest_each(const GeosContext& geos, const Table& features,
+                                  const SpatialIndex& index, RowRange range = {});
 
 /// Give point cities the polygon of `areas` that contains them. When several cities
 /// fall in one polygon it goes to the most populous (`population_field`, may be "";
