@@ -15,7 +15,9 @@ bool stderr_is_terminal() {
 
 } // namespace creatlas::cli
 
-int main(int argc, char** argv) {
+namespace {
+
+int run_cli(int argc, char** argv) {
     using namespace creatlas;
     using namespace creatlas::cli;
     CLI::App app{"creatlas — creative clusters, industrial heritage and urban transformation "
@@ -50,5 +52,16 @@ int main(int argc, char** argv) {
     } catch (const std::exception& e) {
         std::cerr << "creatlas: internal error: " << e.what() << "\n";
         return kExitBadInput;
+    }
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run_cli(argc, argv);
+    } catch (...) {
+        // Only reached if printing an error failed itself.
+        return creatlas::cli::kExitBadInput;
     }
 }

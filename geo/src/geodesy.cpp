@@ -143,6 +143,11 @@ DegreeBuffer degree_buffer(double distance_m, double lat_min, double lat_max) {
 struct LocalFrame::Impl {
     PJ_CONTEXT* ctx = nullptr;
     PJ* pj = nullptr;
+    Impl() = default;
+    Impl(const Impl&) = delete;
+    Impl& operator=(const Impl&) = delete;
+    Impl(Impl&&) = delete;
+    Impl& operator=(Impl&&) = delete;
     ~Impl() {
         if (pj != nullptr) {
             proj_destroy(pj);

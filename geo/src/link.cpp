@@ -26,7 +26,7 @@ std::string normalise_key(std::string_view key) {
     std::free(mapped); // NOLINT(cppcoreguidelines-no-malloc): utf8proc allocates with malloc
     // Trim ASCII white space and no-break spaces (common in spreadsheet exports).
     auto is_space_at = [&out](std::size_t i, bool from_end) -> std::size_t {
-        const unsigned char c = static_cast<unsigned char>(out[i]);
+        const auto c = static_cast<unsigned char>(out[i]);
         if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f') {
             return 1;
         }

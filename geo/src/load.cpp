@@ -3,6 +3,7 @@
 #include "creatlas/error.hpp"
 #include "gdal_util.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <ogrsf_frmts.h>
 
@@ -40,16 +41,14 @@ Value read_value(OGRFeature& f, int i, FieldType type) {
 }
 
 bool has_option(const std::vector<std::string>& options, const std::string& key) {
-    for (const auto& o : options) {
-        if (o.size() > key.size() && o.compare(0, key.size(), key) == 0 && o[key.size()] == '=') {
-            return true;
-        }
-    }
-    return false;
+    return std::any_of(options.begin(), options.end(), [&key](const std::string& o) {
+        return o.size() > key.size() && o.compare(0, key.size(), key) == 0 && o[key.size()] == '=';
+    });
 }
 
 GDALDatasetUniquePtr open_source(const SourceSpec& spec, const std::vector<std::string>& options) {
     std::vector<const char*> oo;
+    oo.reserve(options.size() + 1);
     for (const auto& o : options) {
         oo.push_back(o.c_str());
     }
@@ -183,7 +182,7 @@ Table load_source(const GeosContext& geos, const SourceSpec& spec, GeometryPolic
         wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
         OGRSpatialReference source_srs(*src);
         source_srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-        if (!source_srs.IsSame(&wgs84)) {
+        if (source_srs.IsSame(&wgs84) == FALSE) {
             to_wgs84.reset(OGRCreateCoordinateTransformation(&source_srs, &wgs84));
             if (!to_wgs84) {
                 throw_bad_input("[" + spec.role + "] cannot transform from " + report.crs +
@@ -236,7 +235,7 @@ Table load_source(const GeosContext& geos, const SourceSpec& spec, GeometryPolic
                 }
             } else {
                 geometry.reset(f->StealGeometry());
-                if (!geometry || geometry->IsEmpty()) {
+                if (!geometry || geometry->IsEmpty() != FALSE) {
                     problem = "no geometry GDAL could read";
                 }
             }
@@ -338,7 +337,7 @@ std::vector<LayerInfo> inspect_source(const GeosContext& geos, const std::string
             if (defn->GetGeomFieldCount() == 0) {
                 continue;
             }
-            if (g == nullptr || g->IsEmpty()) {
+            if (g == nullptr || g->IsEmpty() != FALSE) {
                 ++info.null_geometries;
                 continue;
             }

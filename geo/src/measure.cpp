@@ -234,12 +234,12 @@ Table assemble(Level level, Columns& cols, Table&& input,
     std::vector<bool> keep(input.fields.size(), true);
     for (std::size_t k = 0; k < input.fields.size(); ++k) {
         const FieldDef& f = input.fields[k];
-        if (absorbed.count(f.name) != 0 && names.count(f.name) != 0) {
+        if (absorbed.contains(f.name) && names.contains(f.name)) {
             keep[k] = false;
             continue;
         }
         FieldDef def = f;
-        while (names.count(def.name) != 0) {
+        while (names.contains(def.name)) {
             def.name = "src_" + def.name;
         }
         names.insert(def.name);
@@ -413,7 +413,7 @@ AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, Atlas
         for (std::size_t z = 0; z < np; ++z) {
             const Row& r = programmes.rows[z];
             const std::string v = normalise_key(as_text(r.values[static_cast<std::size_t>(ii)]));
-            if (known.count(v) == 0) {
+            if (!known.contains(v)) {
                 throw_bad_input("instrument '" + as_text(r.values[static_cast<std::size_t>(ii)]) +
                                     "' is not one of space, cluster, grant, export",
                                 {programmes.source, programmes.layer, r.fid, ifield});
@@ -465,7 +465,7 @@ AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, Atlas
         }
         for (const auto& r : g.rows) {
             const std::string raw = as_text(r.values[static_cast<std::size_t>(ki)]);
-            if (cluster_keys.count(normalise_key(raw)) == 0) {
+            if (!cluster_keys.contains(normalise_key(raw))) {
                 kl.unmatched_right.push_back(raw);
             } else {
                 ++kl.matched;
@@ -546,7 +546,7 @@ AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, Atlas
             }
             std::string inst_text;
             for (const char* name : {"space", "cluster", "grant", "export"}) {
-                if (inst.count(name) != 0) {
+                if (inst.contains(name)) {
                     inst_text += (inst_text.empty() ? "" : ",") + std::string(name);
                 }
             }
@@ -639,7 +639,7 @@ AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, Atlas
             const std::string category =
                 cat >= 0 ? as_text(r.values[static_cast<std::size_t>(cat)]) : std::string();
             if (cat >= 0 && !cat_values.empty() && !normalise_key(category).empty()) {
-                ind = cat_values.count(normalise_key(category)) != 0;
+                ind = cat_values.contains(normalise_key(category));
             } else if (namei >= 0) {
                 ind = has_industrial_keyword(as_text(r.values[static_cast<std::size_t>(namei)]),
                                              project.industrial_keywords);

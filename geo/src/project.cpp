@@ -166,7 +166,7 @@ void check_declared(const toml::table& root, const std::string& origin) {
     }
     for (const auto& [name, node] : root) {
         const std::string section(name.str());
-        if (sections.count(section) == 0) {
+        if (!sections.contains(section)) {
             std::string known;
             for (const auto& s : project_sections()) {
                 known += (known.empty() ? "" : ", ") + s.name;
@@ -244,7 +244,7 @@ SourceSpec read_source(const toml::table& root, const std::string& role,
                                               "crs",       "x_field",  "y_field",
                                               "wkt_field", "id_field", "geometry_policy"};
     for (const auto& decl : project_schema()) {
-        if (decl.section != role || common.count(decl.key) != 0) {
+        if (decl.section != role || common.contains(decl.key)) {
             continue;
         }
         if (auto v = r.string(decl.key)) {

@@ -259,7 +259,7 @@ void write_geopackage(const std::string& path, const std::vector<const Table*>& 
     wgs84.importFromEPSG(4326);
     wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
     detail::CtPtr ct;
-    if (!out_srs->IsSame(&wgs84)) {
+    if (out_srs->IsSame(&wgs84) == FALSE) {
         ct.reset(OGRCreateCoordinateTransformation(&wgs84, out_srs.get()));
         if (!ct) {
             throw_bad_input("cannot transform from WGS 84 to the output CRS '" + options.crs + "'");

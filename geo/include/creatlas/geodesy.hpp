@@ -60,8 +60,8 @@ public:
     ~LocalFrame();
     LocalFrame(const LocalFrame&) = delete;
     LocalFrame& operator=(const LocalFrame&) = delete;
-    LocalFrame(LocalFrame&&) noexcept;
-    LocalFrame& operator=(LocalFrame&&) noexcept;
+    LocalFrame(LocalFrame&& other) noexcept;
+    LocalFrame& operator=(LocalFrame&& other) noexcept;
 
     /// A copy of `geometry` (lon/lat degrees) in this frame's metres.
     GeomPtr forward(const GeosContext& geos, const GEOSGeometry& geometry) const;
