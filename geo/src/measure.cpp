@@ -807,6 +807,8 @@ AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, Atlas
         const int popi = cities.field_index(project.cities.field("population_field"));
         const int capi = cities.field_index(project.capital_field);
         std::vector<std::vector<std::size_t>> members(ncity);
+        std::vector<std::string> nni_few;
+        std::vector<std::string> nni_no_area;
         for (std::size_t i = 0; i < nc; ++i) {
             if (cluster_city[i].city >= 0) {
                 members[static_cast<std::size_t>(cluster_city[i].city)].push_back(i);
@@ -933,11 +935,23 @@ AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, Atlas
                 ctc["nni_z"][c] = *ce.z;
                 ctc["nni_p"][c] = *ce.p;
             } else if (n > 0) {
-                report.notes.push_back("city " + city_ids[c] + ": nni is null (" +
-                                       (n < 3 ? std::to_string(n) + " cluster(s), fewer than 3"
-                                              : std::string("no city polygon area")) +
-                                       ")");
+                (n < 3 ? nni_few : nni_no_area).push_back(city_ids[c]);
             }
+        }
+        // One note per reason, naming the cities (the first 20).
+        for (const auto& [list, why] :
+             {std::pair{&nni_few, "with 1 or 2 clusters (Clark–Evans needs 3)"},
+              std::pair{&nni_no_area, "without a polygon area"}}) {
+            if (list->empty()) {
+                continue;
+            }
+            std::string names;
+            for (std::size_t k = 0; k < list->size() && k < 20; ++k) {
+                names += (k == 0 ? "" : ", ") + (*list)[k];
+            }
+            report.notes.push_back("nni is null for " + std::to_string(list->size()) + " cit" +
+                                   (list->size() == 1 ? "y " : "ies ") + why + ": " + names +
+                                   (list->size() > 20 ? ", …" : ""));
         }
         // Creative index: components min–max normalised across the run's cities.
         const auto& comps = project.creative_components;

@@ -298,7 +298,8 @@ TEST(AtlasEdges, NoHeritageNoProgrammesSingleCluster) {
         is_null(city[static_cast<std::size_t>(l.cities.field_index("ih_transformation_rate"))]));
     bool noted = false;
     for (const auto& n : report.notes) {
-        noted = noted || n == "city X: nni is null (1 cluster(s), fewer than 3)";
+        noted =
+            noted || n == "nni is null for 1 city with 1 or 2 clusters (Clark–Evans needs 3): X";
     }
     EXPECT_TRUE(noted);
 }
