@@ -156,6 +156,82 @@ TEST(StatsLisa, ConditionalPermutationMatchesTheExactCount) {
     EXPECT_NEAR(r.p_sim[8], exact, 4 * se + 1e-5);
 }
 
+// The folded pseudo p of feature i when its k neighbours are a uniform draw
+// without replacement from the other features, by enumerating every k-subset:
+// the share of subsets whose local I is at least the observed one (for a feature
+// below the mean: whose sum of values is at most the observed sum), folded.
+double exact_folded_p(const std::vector<double>& y, std::size_t i,
+                      const std::vector<std::size_t>& nbrs) {
+    std::vector<double> others;
+    for (std::size_t j = 0; j < y.size(); ++j) {
+        if (j != i) {
+            others.push_back(y[j]);
+        }
+    }
+    double observed = 0;
+    for (std::size_t j : nbrs) {
+        observed += y[j];
+    }
+    const double mean = std::accumulate(y.begin(), y.end(), 0.0) / static_cast<double>(y.size());
+    const bool below = y[i] < mean;
+    const std::size_t k = nbrs.size();
+    std::vector<std::size_t> pick(k);
+    std::iota(pick.begin(), pick.end(), 0);
+    double total = 0;
+    double extreme = 0;
+    for (;;) {
+        double s = 0;
+        for (std::size_t m : pick) {
+            s += others[m];
+        }
+        total += 1;
+        extreme += (below ? s <= observed : s >= observed) ? 1 : 0;
+        // Next k-subset in lexicographic order.
+        std::size_t m = k;
+        while (m > 0 && pick[m - 1] == others.size() - k + m - 1) {
+            --m;
+        }
+        if (m == 0) {
+            break;
+        }
+        ++pick[m - 1];
+        for (std::size_t q = m; q < k; ++q) {
+            pick[q] = pick[q - 1] + 1;
+        }
+    }
+    const double p = extreme / total;
+    return std::min(p, 1.0 - p);
+}
+
+TEST(StatsLisa, DrawsAreUniformWithoutReplacementSparseAndDense) {
+    // Values without ties (so no subset sum equals the observed one by accident).
+    // Feature 0 has 3 neighbours: among 41 features they are drawn by rejection
+    // (the sparse path), among 9 from a shuffled pool (the dense path).
+    for (std::size_t n : {41U, 9U}) {
+        std::vector<double> y(n);
+        std::vector<std::vector<std::int32_t>> lists(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            y[i] = static_cast<double>(i) + 0.37 * std::sqrt(static_cast<double>(i) + 2.0);
+            lists[i] = {0};
+        }
+        const std::vector<std::size_t> nbrs =
+            n == 41 ? std::vector<std::size_t>{6, 13, 19} : std::vector<std::size_t>{2, 3, 5};
+        lists[0].clear();
+        for (std::size_t j : nbrs) {
+            lists[0].push_back(static_cast<std::int32_t>(j));
+        }
+        LisaOptions o;
+        o.perm.permutations = 99999;
+        o.perm.seed = 5;
+        const LisaResult r =
+            local_moran(y, transformed(weights_from_neighbours(lists), Transform::Row), o);
+        const double exact = exact_folded_p(y, 0, nbrs);
+        ASSERT_GT(exact, 0.01) << n; // a probability the test can resolve
+        const double se = std::sqrt(exact * (1 - exact) / o.perm.permutations);
+        EXPECT_NEAR(r.p_sim[0], exact, 4 * se + 1e-5) << n << " features";
+    }
+}
+
 TEST(StatsLisa, SameSeedSameResultOnAnyThreadCount) {
     // 400 features on a ring, each with its two ring neighbours.
     std::vector<std::vector<std::int32_t>> lists(400);

@@ -247,7 +247,9 @@ HexGrid hex_grid(const GeosContext& geos, LonLat centre, const std::vector<LonLa
 struct HexGridOptions {
     double cell_m = 1000.0; ///< centre to centre, metres
     std::string city_id_field = "city_id";
-    Permutations perm; ///< LISA permutations
+    /// LISA permutations; perm.threads is also the number of threads the cities
+    /// are shared among (0 = hardware concurrency). Results do not depend on it.
+    Permutations perm;
     double alpha = 0.05;
 };
 
@@ -257,7 +259,10 @@ struct HexGridOptions {
 /// binary edge-contiguity weights with the cell itself; LISA row-standardised
 /// edge contiguity. `point_city[i]` is the row in `cities` of point i (-1: none);
 /// points without a city are not counted. The city's centre is the centroid of
-/// its geometry; a polygon city's area is covered by the grid as well.
+/// its geometry; a polygon city's area is covered by the grid as well. Cities are
+/// computed in parallel; rows come city by city in the order of `cities` (fids
+/// 1, 2, …), the same on any number of threads. The cells' geometries are owned
+/// through `geos`. `cities` is only read, and must not change during the call.
 Table make_hex_grid(const GeosContext& geos, const Table& cities, const std::vector<LonLat>& points,
                     const std::vector<int>& point_city, const HexGridOptions& options);
 

@@ -1,134 +1,286 @@
 // Hexagonal grids per city, counted and tested for hot and cold spots.
+//
+// At national scale the atlas lays out some 186,000 cells in 1,100 cities, so
+// the grid is built arithmetically: cells are numbered row by row, a point's cell
+// and a cell's neighbours are found by index arithmetic, the six corners are
+// computed in the city's metric frame and inverse-projected in one PROJ call per
+// city (each corner shared by up to three cells projected once), and GEOS is
+// asked only to wrap the finished coordinates. Cities are independent, so they
+// are split over threads, each with its own PROJ and GEOS context.
 #include "creatlas/error.hpp"
 #include "creatlas/stats.hpp"
 #include "stats_internal.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
+#include <memory>
+#include <numeric>
 #include <proj.h>
 #include <sstream>
-#include <unordered_map>
 
 namespace creatlas::stats {
 
 namespace {
 
-// The city's Lambert azimuthal equal-area frame both ways. geodesy.hpp's
-// LocalFrame only goes forward; the grid is laid out in metres and its cells are
-// returned in lon/lat, so this frame (same definition) also goes back.
+const char* const kFarSide = "a point cannot be placed in the city's metric frame "
+                             "(is it on the far side of the globe?)";
+
+// One PROJ context per thread: a PJ and its context must stay on one thread.
+class ProjContext {
+public:
+    ProjContext() : ctx_(proj_context_create()) {
+        if (ctx_ == nullptr) {
+            throw Error(ErrorKind::Internal, "PROJ could not create a context");
+        }
+    }
+    ~ProjContext() { proj_context_destroy(ctx_); }
+    ProjContext(const ProjContext&) = delete;
+    ProjContext& operator=(const ProjContext&) = delete;
+    PJ_CONTEXT* get() const { return ctx_; }
+
+private:
+    PJ_CONTEXT* ctx_;
+};
+
+// The value of `+key=` in a PROJ string ("0" when absent, PROJ's default).
+std::string proj_param(const std::string& def, const std::string& key) {
+    const std::string tag = "+" + key + "=";
+    const std::size_t at = def.find(tag);
+    if (at == std::string::npos) {
+        return "0";
+    }
+    const std::size_t begin = at + tag.size();
+    return def.substr(begin, def.find(' ', begin) - begin);
+}
+
+// The city's Lambert azimuthal equal-area frame on WGS 84, lon/lat degrees in,
+// metres out, both ways. It is the operation that
+// proj_create_crs_to_crs("EPSG:4326", "+proj=laea …") resolves to after
+// proj_normalize_for_visualization — a pipeline of unitconvert and laea — built
+// here without the proj.db queries that cost milliseconds per city. PROJ writes
+// lat_0 and lon_0 into that pipeline with 15 significant digits, in its own
+// formatting (which differs from printf's %.15g in the last digit now and then),
+// so the centre is passed through PROJ's own writer (proj_as_proj_string, tens of
+// microseconds) to give bit-identical results.
 class LaeaFrame {
 public:
-    explicit LaeaFrame(LonLat centre) : ctx_(proj_context_create()) {
-        std::ostringstream laea;
-        laea.precision(17);
-        laea << "+proj=laea +lat_0=" << centre.lat << " +lon_0=" << centre.lon
-             << " +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs +type=crs";
-        PJ* raw = proj_create_crs_to_crs(ctx_, "EPSG:4326", laea.str().c_str(), nullptr);
-        if (raw != nullptr) {
-            pj_ = proj_normalize_for_visualization(ctx_, raw);
-            proj_destroy(raw);
+    LaeaFrame(PJ_CONTEXT* ctx, LonLat centre) {
+        std::ostringstream crs;
+        crs.precision(17);
+        crs << "+proj=laea +lat_0=" << centre.lat << " +lon_0=" << centre.lon
+            << " +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs +type=crs";
+        std::string written;
+        if (PJ* laea = proj_create(ctx, crs.str().c_str()); laea != nullptr) {
+            const char* text = proj_as_proj_string(ctx, laea, PJ_PROJ_5, nullptr);
+            written = text != nullptr ? text : "";
+            proj_destroy(laea);
         }
+        if (written.empty()) {
+            throw Error(ErrorKind::Internal, "PROJ could not build the hexagonal grid's frame");
+        }
+        const std::string def = "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad"
+                                " +step +proj=laea +lat_0=" +
+                                proj_param(written, "lat_0") +
+                                " +lon_0=" + proj_param(written, "lon_0") +
+                                " +x_0=0 +y_0=0 +ellps=WGS84";
+        pj_ = proj_create(ctx, def.c_str());
         if (pj_ == nullptr) {
-            proj_context_destroy(ctx_);
             throw Error(ErrorKind::Internal, "PROJ could not build the hexagonal grid's frame");
         }
     }
-    ~LaeaFrame() {
-        proj_destroy(pj_);
-        proj_context_destroy(ctx_);
-    }
+    ~LaeaFrame() { proj_destroy(pj_); }
     LaeaFrame(const LaeaFrame&) = delete;
     LaeaFrame& operator=(const LaeaFrame&) = delete;
 
-    void forward(double& x, double& y) const { apply(PJ_FWD, x, y); }
-    void inverse(double& x, double& y) const { apply(PJ_INV, x, y); }
-    PJ* pj() const { return pj_; }
+    /// In place, n coordinates at once; throws when one cannot be placed.
+    void forward(double* x, double* y, std::size_t n) const { apply(PJ_FWD, x, y, n); }
+    void inverse(double* x, double* y, std::size_t n) const { apply(PJ_INV, x, y, n); }
 
 private:
-    void apply(PJ_DIRECTION dir, double& x, double& y) const {
-        PJ_COORD c = proj_trans(pj_, dir, proj_coord(x, y, 0, 0));
-        if (!std::isfinite(c.xy.x) || !std::isfinite(c.xy.y)) {
-            throw_bad_input("a point cannot be placed in the city's metric frame "
-                            "(is it on the far side of the globe?)");
+    void apply(PJ_DIRECTION dir, double* x, double* y, std::size_t n) const {
+        if (n == 0) {
+            return;
         }
-        x = c.xy.x;
-        y = c.xy.y;
+        proj_trans_generic(pj_, dir, x, sizeof(double), n, y, sizeof(double), n, nullptr, 0, 0,
+                           nullptr, 0, 0);
+        for (std::size_t i = 0; i < n; ++i) {
+            if (!std::isfinite(x[i]) || !std::isfinite(y[i])) {
+                throw_bad_input(kFarSide);
+            }
+        }
     }
-    PJ_CONTEXT* ctx_;
     PJ* pj_ = nullptr;
 };
 
-int to_frame(double* x, double* y, void* userdata) {
-    PJ_COORD c = proj_trans(static_cast<PJ*>(userdata), PJ_FWD, proj_coord(*x, *y, 0, 0));
-    if (!std::isfinite(c.xy.x) || !std::isfinite(c.xy.y)) {
-        return 0;
+// Appends the vertices of a polygon or multipolygon (every ring) to xs, ys.
+void append_vertices(GEOSContextHandle_t h, const GEOSGeometry* g, std::vector<double>& xs,
+                     std::vector<double>& ys) {
+    auto ring = [&](const GEOSGeometry* r) {
+        const GEOSCoordSequence* seq = GEOSGeom_getCoordSeq_r(h, r);
+        unsigned size = 0;
+        if (seq == nullptr || GEOSCoordSeq_getSize_r(h, seq, &size) == 0 || size == 0) {
+            return;
+        }
+        const std::size_t at = xs.size();
+        xs.resize(at + size);
+        ys.resize(at + size);
+        GEOSCoordSeq_copyToArrays_r(h, seq, xs.data() + at, ys.data() + at, nullptr, nullptr);
+    };
+    const int type = GEOSGeomTypeId_r(h, g);
+    if (type == GEOS_POLYGON) {
+        ring(GEOSGetExteriorRing_r(h, g));
+        const int holes = GEOSGetNumInteriorRings_r(h, g);
+        for (int k = 0; k < holes; ++k) {
+            ring(GEOSGetInteriorRingN_r(h, g, k));
+        }
+    } else if (type == GEOS_MULTIPOLYGON) {
+        const int parts = GEOSGetNumGeometries_r(h, g);
+        for (int k = 0; k < parts; ++k) {
+            append_vertices(h, GEOSGetGeometryN_r(h, g, k), xs, ys);
+        }
     }
-    *x = c.xy.x;
-    *y = c.xy.y;
-    return 1;
 }
 
-std::int64_t key(std::int64_t q, std::int64_t r) {
-    return (q << 32) ^ (r & 0xffffffffLL);
-}
+// Pointy-top hexagons in axial coordinates (q, r): centre x = d (q + r/2),
+// y = d·√3/2 · r; the circumradius is d/√3. Row r holds the cells q0..q1 whose
+// centres lie within one spacing of the extent (a spare ring around the data);
+// cells are numbered row by row, rows upwards, q ascending within a row.
+class Layout {
+public:
+    Layout(double cell_m, double xmin, double ymin, double xmax, double ymax)
+        : d_(cell_m), rh_(cell_m * std::sqrt(3.0) / 2.0), xmin_(xmin), xmax_(xmax),
+          rmin_(static_cast<std::int64_t>(std::floor((ymin - cell_m) / rh_))),
+          rmax_(static_cast<std::int64_t>(std::ceil((ymax + cell_m) / rh_))) {}
 
-} // namespace
+    double spacing() const { return d_; }
+    double row_height() const { return rh_; }
+    std::int64_t rmin() const { return rmin_; }
+    std::int64_t rmax() const { return rmax_; }
 
-HexGrid hex_grid(const GeosContext& geos, LonLat centre, const std::vector<LonLat>& points,
-                 const GEOSGeometry* area, double cell_m, std::size_t max_cells) {
-    if (!(cell_m > 0) || !std::isfinite(cell_m)) {
-        throw_bad_input("the hexagon size must be a positive number of metres");
+    /// The q range of row r (empty when first > second).
+    std::pair<std::int64_t, std::int64_t> q_range(std::int64_t r) const {
+        const double half = 0.5 * static_cast<double>(r);
+        return {static_cast<std::int64_t>(std::ceil((xmin_ - d_) / d_ - half)),
+                static_cast<std::int64_t>(std::floor((xmax_ + d_) / d_ - half))};
     }
-    GEOSContextHandle_t h = geos.handle();
-    const LaeaFrame frame(centre);
+
+    /// The number of cells, counted without allocating (it may be huge).
+    double count_cells() const {
+        double total = 0;
+        for (std::int64_t r = rmin_; r <= rmax_; ++r) {
+            const auto [q0, q1] = q_range(r);
+            total += static_cast<double>(std::max<std::int64_t>(0, q1 - q0 + 1));
+        }
+        return total;
+    }
+
+    /// Number the cells; call once, after count_cells() has been checked.
+    void index_rows() {
+        const auto rows = static_cast<std::size_t>(rmax_ - rmin_ + 1);
+        q0_.resize(rows);
+        start_.assign(rows + 1, 0);
+        for (std::size_t k = 0; k < rows; ++k) {
+            const auto [q0, q1] = q_range(rmin_ + static_cast<std::int64_t>(k));
+            q0_[k] = q0;
+            start_[k + 1] =
+                start_[k] + static_cast<std::size_t>(std::max<std::int64_t>(0, q1 - q0 + 1));
+        }
+    }
+
+    std::size_t size() const { return start_.empty() ? 0 : start_.back(); }
+
+    static constexpr std::size_t npos = std::numeric_limits<std::size_t>::max();
+
+    /// The number of cell (q, r), or npos when the grid has no such cell.
+    std::size_t find(std::int64_t q, std::int64_t r) const {
+        if (r < rmin_ || r > rmax_) {
+            return npos;
+        }
+        const auto k = static_cast<std::size_t>(r - rmin_);
+        if (q < q0_[k]) {
+            return npos;
+        }
+        const auto off = static_cast<std::size_t>(q - q0_[k]);
+        return off < start_[k + 1] - start_[k] ? start_[k] + off : npos;
+    }
+
+    /// Calls fn(cell, q, r) for every cell in number order.
+    template <typename Fn> void each(Fn&& fn) const {
+        for (std::size_t k = 0; k + 1 < start_.size(); ++k) {
+            const std::int64_t r = rmin_ + static_cast<std::int64_t>(k);
+            for (std::size_t c = start_[k]; c < start_[k + 1]; ++c) {
+                fn(c, q0_[k] + static_cast<std::int64_t>(c - start_[k]), r);
+            }
+        }
+    }
+
+private:
+    double d_, rh_, xmin_, xmax_;
+    std::int64_t rmin_, rmax_;
+    std::vector<std::int64_t> q0_;
+    std::vector<std::size_t> start_;
+};
+
+// Buffers a thread reuses from city to city.
+struct Scratch {
+    std::vector<double> px, py;           // points in the frame
+    std::vector<double> ux, uy;           // distinct corners: frame, then lon/lat
+    std::vector<std::uint32_t> corner;    // 6 per cell: index into ux, uy
+    std::vector<std::int32_t> first_seen; // per lattice corner: index into ux, uy, or -1
+};
+
+// A city's grid before its cells become polygons.
+struct Core {
+    std::unique_ptr<Layout> layout; // null: nothing to cover
+    std::vector<std::int64_t> count;
+    Weights neighbours;
+};
+
+// Lay the grid over the points and the area, count the points per cell and link
+// each cell to the (up to six) cells sharing an edge with it.
+Core layout_and_count(GEOSContextHandle_t h, const LaeaFrame& frame, const LonLat* points,
+                      std::size_t npoints, const GEOSGeometry* area, double cell_m,
+                      std::size_t max_cells, Scratch& s) {
+    s.px.resize(npoints);
+    s.py.resize(npoints);
+    for (std::size_t i = 0; i < npoints; ++i) {
+        s.px[i] = points[i].lon;
+        s.py[i] = points[i].lat;
+    }
+    frame.forward(s.px.data(), s.py.data(), npoints);
     double xmin = std::numeric_limits<double>::infinity();
     double ymin = xmin;
     double xmax = -xmin;
     double ymax = -xmin;
-    std::vector<std::pair<double, double>> xy(points.size());
-    for (std::size_t i = 0; i < points.size(); ++i) {
-        double x = points[i].lon;
-        double y = points[i].lat;
-        frame.forward(x, y);
-        xy[i] = {x, y};
-        xmin = std::min(xmin, x);
-        xmax = std::max(xmax, x);
-        ymin = std::min(ymin, y);
-        ymax = std::max(ymax, y);
+    for (std::size_t i = 0; i < npoints; ++i) {
+        xmin = std::min(xmin, s.px[i]);
+        xmax = std::max(xmax, s.px[i]);
+        ymin = std::min(ymin, s.py[i]);
+        ymax = std::max(ymax, s.py[i]);
     }
     if (area != nullptr && GEOSisEmpty_r(h, area) == 0) {
-        GeomPtr local = geos.own(GEOSGeom_transformXY_r(h, area, &to_frame, frame.pj()));
-        const Envelope e = envelope_of(geos, *local);
-        xmin = std::min(xmin, e.minx);
-        xmax = std::max(xmax, e.maxx);
-        ymin = std::min(ymin, e.miny);
-        ymax = std::max(ymax, e.maxy);
+        // The area's envelope in the frame: the extremes of its projected vertices.
+        s.ux.clear();
+        s.uy.clear();
+        append_vertices(h, area, s.ux, s.uy);
+        frame.forward(s.ux.data(), s.uy.data(), s.ux.size());
+        for (std::size_t i = 0; i < s.ux.size(); ++i) {
+            xmin = std::min(xmin, s.ux[i]);
+            xmax = std::max(xmax, s.ux[i]);
+            ymin = std::min(ymin, s.uy[i]);
+            ymax = std::max(ymax, s.uy[i]);
+        }
     }
-    HexGrid grid;
+    Core core;
     if (!std::isfinite(xmin)) {
-        grid.neighbours = weights_from_neighbours({});
-        return grid;
+        core.neighbours = weights_from_neighbours({});
+        return core;
     }
-    // Pointy-top hexagons in axial coordinates (q, r): centre x = d (q + r/2),
-    // y = d·√3/2 · r; the circumradius is d/√3. Every cell whose centre lies
-    // within one spacing of the extent is kept: a spare ring around the data.
-    const double d = cell_m;
-    const double rh = d * std::sqrt(3.0) / 2.0;
-    const double radius = d / std::sqrt(3.0);
-    const auto rmin = static_cast<std::int64_t>(std::floor((ymin - d) / rh));
-    const auto rmax = static_cast<std::int64_t>(std::ceil((ymax + d) / rh));
-    auto q_range = [&](std::int64_t r) {
-        const double half = 0.5 * static_cast<double>(r);
-        return std::pair<std::int64_t, std::int64_t>{
-            static_cast<std::int64_t>(std::ceil((xmin - d) / d - half)),
-            static_cast<std::int64_t>(std::floor((xmax + d) / d - half))};
-    };
-    double total = 0;
-    for (std::int64_t r = rmin; r <= rmax; ++r) {
-        const auto [q0, q1] = q_range(r);
-        total += static_cast<double>(std::max<std::int64_t>(0, q1 - q0 + 1));
-    }
+    core.layout = std::make_unique<Layout>(cell_m, xmin, ymin, xmax, ymax);
+    Layout& grid = *core.layout;
+    const double total = grid.count_cells();
     if (total > static_cast<double>(max_cells)) {
         std::ostringstream msg;
         msg << "a hexagonal grid of " << cell_m << " m cells over this extent would have "
@@ -136,21 +288,15 @@ HexGrid hex_grid(const GeosContext& geos, LonLat centre, const std::vector<LonLa
             << "): choose larger cells";
         throw_bad_input(msg.str());
     }
-    std::unordered_map<std::int64_t, std::size_t> index;
-    for (std::int64_t r = rmin; r <= rmax; ++r) {
-        const auto [q0, q1] = q_range(r);
-        for (std::int64_t q = q0; q <= q1; ++q) {
-            index.emplace(key(q, r), grid.cells.size());
-            HexCell cell;
-            cell.col = q;
-            cell.row = r;
-            grid.cells.push_back(std::move(cell));
-        }
-    }
-    for (const auto& [x, y] : xy) {
+    grid.index_rows();
+    const std::size_t n = grid.size();
+    const double d = grid.spacing();
+    const double rh = grid.row_height();
+    core.count.assign(n, 0);
+    for (std::size_t i = 0; i < npoints; ++i) {
         // Fractional axial coordinates, rounded in cube coordinates (x + y + z = 0).
-        const double rf = y / rh;
-        const double qf = x / d - 0.5 * rf;
+        const double rf = s.py[i] / rh;
+        const double qf = s.px[i] / d - 0.5 * rf;
         const double sf = -qf - rf;
         double qr = std::round(qf);
         double rr = std::round(rf);
@@ -163,42 +309,159 @@ HexGrid hex_grid(const GeosContext& geos, LonLat centre, const std::vector<LonLa
         } else if (dr > ds) {
             rr = -qr - sr;
         }
-        const auto it =
-            index.find(key(static_cast<std::int64_t>(qr), static_cast<std::int64_t>(rr)));
-        if (it == index.end()) {
+        const std::size_t c =
+            grid.find(static_cast<std::int64_t>(qr), static_cast<std::int64_t>(rr));
+        if (c == Layout::npos) {
             throw Error(ErrorKind::Internal, "hexagonal grid: a point fell outside the grid");
         }
-        ++grid.cells[it->second].count;
+        ++core.count[c];
     }
-    static const int dirs[6][2] = {{1, 0}, {-1, 0}, {0, 1}, {0, -1}, {1, -1}, {-1, 1}};
-    std::vector<std::vector<std::int32_t>> lists(grid.cells.size());
-    for (std::size_t c = 0; c < grid.cells.size(); ++c) {
-        HexCell& cell = grid.cells[c];
+    // Edge neighbours in ascending cell number: the row below, the same row, the
+    // row above (rows are numbered upwards, q ascending within a row).
+    static const int dirs[6][2] = {{0, -1}, {1, -1}, {-1, 0}, {1, 0}, {-1, 1}, {0, 1}};
+    Weights& w = core.neighbours;
+    w.offsets.assign(1, 0);
+    w.offsets.reserve(n + 1);
+    w.neighbours.reserve(6 * n);
+    grid.each([&](std::size_t, std::int64_t q, std::int64_t r) {
         for (const auto& dir : dirs) {
-            const auto it = index.find(key(cell.col + dir[0], cell.row + dir[1]));
-            if (it != index.end()) {
-                lists[c].push_back(static_cast<std::int32_t>(it->second));
+            const std::size_t j = grid.find(q + dir[0], r + dir[1]);
+            if (j != Layout::npos) {
+                w.neighbours.push_back(static_cast<std::int32_t>(j));
             }
         }
-        const double cx = d * (static_cast<double>(cell.col) + 0.5 * static_cast<double>(cell.row));
-        const double cy = rh * static_cast<double>(cell.row);
-        GEOSCoordSequence* seq = GEOSCoordSeq_create_r(h, 7, 2);
+        w.offsets.push_back(w.neighbours.size());
+    });
+    w.values.assign(w.neighbours.size(), 1.0);
+    w.transform = Transform::Binary;
+    return core;
+}
+
+// The cells as lon/lat polygons made in `geos`, in cell number order.
+std::vector<GeomPtr> cell_polygons(const GeosContext& geos, const LaeaFrame& frame,
+                                   const Layout& grid, Scratch& s) {
+    GEOSContextHandle_t h = geos.handle();
+    const std::size_t n = grid.size();
+    const double d = grid.spacing();
+    const double rh = grid.row_height();
+    const double radius = d / std::sqrt(3.0);
+    double cosv[6];
+    double sinv[6];
+    for (unsigned v = 0; v < 6; ++v) {
+        const double angle = (30.0 + 60.0 * v) * M_PI / 180.0;
+        cosv[v] = std::cos(angle);
+        sinv[v] = std::sin(angle);
+    }
+    // Corner v of cell (q, r) is, on the lattice, corner 0 (30°) or 1 (90°) of
+    // one cell: v 0 → (q, r, 0), 1 → (q, r, 1), 2 → (q-1, r, 0), 3 → (q, r-1, 1),
+    // 4 → (q, r-1, 0), 5 → (q+1, r-1, 1). Lattice corners are numbered over rows
+    // rmin-1 … rmax, q from the row's q0-1 to q1+1. A corner is projected once
+    // when its neighbours compute the same rounded coordinates (they do: the
+    // rounding to the micrometre is there for that); should one ever differ in
+    // the last bit, it is simply projected on its own.
+    static const int owner[6][3] = {{0, 0, 0},  {0, 0, 1},  {-1, 0, 0},
+                                    {0, -1, 1}, {0, -1, 0}, {1, -1, 1}};
+    const std::int64_t rlo = grid.rmin() - 1;
+    const auto lattice_rows = static_cast<std::size_t>(grid.rmax() - rlo + 1);
+    std::vector<std::int64_t> lq0(lattice_rows);
+    std::vector<std::size_t> lstart(lattice_rows + 1, 0);
+    for (std::size_t k = 0; k < lattice_rows; ++k) {
+        const auto [q0, q1] = grid.q_range(rlo + static_cast<std::int64_t>(k));
+        lq0[k] = q0 - 1;
+        lstart[k + 1] =
+            lstart[k] + 2 * static_cast<std::size_t>(std::max<std::int64_t>(0, q1 - q0 + 3));
+    }
+    auto lattice = [&](std::int64_t q, std::int64_t r, int t) -> std::size_t {
+        if (r < rlo || r > grid.rmax()) {
+            return Layout::npos;
+        }
+        const auto k = static_cast<std::size_t>(r - rlo);
+        if (q < lq0[k]) {
+            return Layout::npos;
+        }
+        const std::size_t at =
+            lstart[k] + 2 * static_cast<std::size_t>(q - lq0[k]) + static_cast<std::size_t>(t);
+        return at < lstart[k + 1] ? at : Layout::npos;
+    };
+    s.first_seen.assign(lstart.back(), -1);
+    s.ux.clear();
+    s.uy.clear();
+    s.ux.reserve(2 * n + 64);
+    s.uy.reserve(2 * n + 64);
+    s.corner.resize(6 * n);
+    grid.each([&](std::size_t c, std::int64_t q, std::int64_t r) {
+        const double cx = d * (static_cast<double>(q) + 0.5 * static_cast<double>(r));
+        const double cy = rh * static_cast<double>(r);
         for (unsigned v = 0; v < 6; ++v) {
-            const double angle = (30.0 + 60.0 * v) * M_PI / 180.0;
             // Rounded to the micrometre so neighbours compute bit-identical shared
             // vertices (no slivers between cells after the inverse projection).
-            double x = std::round((cx + radius * std::cos(angle)) * 1e6) / 1e6;
-            double y = std::round((cy + radius * std::sin(angle)) * 1e6) / 1e6;
-            frame.inverse(x, y);
-            GEOSCoordSeq_setXY_r(h, seq, v, x, y);
-            if (v == 0) {
-                GEOSCoordSeq_setXY_r(h, seq, 6, x, y);
+            const double x = std::round((cx + radius * cosv[v]) * 1e6) / 1e6;
+            const double y = std::round((cy + radius * sinv[v]) * 1e6) / 1e6;
+            const std::size_t at = lattice(q + owner[v][0], r + owner[v][1], owner[v][2]);
+            std::int32_t u = at == Layout::npos ? -1 : s.first_seen[at];
+            if (u < 0 || std::memcmp(&s.ux[static_cast<std::size_t>(u)], &x, sizeof x) != 0 ||
+                std::memcmp(&s.uy[static_cast<std::size_t>(u)], &y, sizeof y) != 0) {
+                u = static_cast<std::int32_t>(s.ux.size());
+                s.ux.push_back(x);
+                s.uy.push_back(y);
+                if (at != Layout::npos && s.first_seen[at] < 0) {
+                    s.first_seen[at] = u;
+                }
             }
+            s.corner[6 * c + v] = static_cast<std::uint32_t>(u);
+        }
+    });
+    frame.inverse(s.ux.data(), s.uy.data(), s.ux.size());
+    std::vector<GeomPtr> out;
+    out.reserve(n);
+    double ring[14];
+    for (std::size_t c = 0; c < n; ++c) {
+        for (unsigned v = 0; v < 6; ++v) {
+            const std::uint32_t u = s.corner[6 * c + v];
+            ring[2 * v] = s.ux[u];
+            ring[2 * v + 1] = s.uy[u];
+        }
+        ring[12] = ring[0];
+        ring[13] = ring[1];
+        GEOSCoordSequence* seq = GEOSCoordSeq_copyFromBuffer_r(h, ring, 7, 0, 0);
+        if (seq == nullptr) {
+            throw Error(ErrorKind::Internal, "GEOS could not make a hexagon: " + geos.last_error());
         }
         GeomPtr shell = geos.own(GEOSGeom_createLinearRing_r(h, seq));
-        cell.polygon = geos.own(GEOSGeom_createPolygon_r(h, shell.release(), nullptr, 0));
+        out.push_back(geos.own(GEOSGeom_createPolygon_r(h, shell.release(), nullptr, 0)));
     }
-    grid.neighbours = weights_from_neighbours(lists);
+    return out;
+}
+
+void check_cell_size(double cell_m) {
+    if (!(cell_m > 0) || !std::isfinite(cell_m)) {
+        throw_bad_input("the hexagon size must be a positive number of metres");
+    }
+}
+
+} // namespace
+
+HexGrid hex_grid(const GeosContext& geos, LonLat centre, const std::vector<LonLat>& points,
+                 const GEOSGeometry* area, double cell_m, std::size_t max_cells) {
+    check_cell_size(cell_m);
+    const ProjContext proj;
+    const LaeaFrame frame(proj.get(), centre);
+    Scratch scratch;
+    Core core = layout_and_count(geos.handle(), frame, points.data(), points.size(), area, cell_m,
+                                 max_cells, scratch);
+    HexGrid grid;
+    grid.neighbours = std::move(core.neighbours);
+    if (!core.layout) {
+        return grid;
+    }
+    std::vector<GeomPtr> polygons = cell_polygons(geos, frame, *core.layout, scratch);
+    grid.cells.resize(core.count.size());
+    core.layout->each([&](std::size_t c, std::int64_t q, std::int64_t r) {
+        grid.cells[c].col = q;
+        grid.cells[c].row = r;
+        grid.cells[c].count = core.count[c];
+        grid.cells[c].polygon = std::move(polygons[c]);
+    });
     return grid;
 }
 
@@ -207,7 +470,6 @@ Table make_hex_grid(const GeosContext& geos, const Table& cities, const std::vec
     if (points.size() != point_city.size()) {
         throw Error(ErrorKind::Internal, "hex grid: points and their cities differ in size");
     }
-    GEOSContextHandle_t h = geos.handle();
     const int id_field =
         cities.require_field(options.city_id_field, "the hexagonal grid's city id");
     Table out;
@@ -220,77 +482,152 @@ Table make_hex_grid(const GeosContext& geos, const Table& cities, const std::vec
                   {"lisa_q", FieldType::Integer},
                   {"lisa_p", FieldType::Real},
                   {"lisa_label", FieldType::String}};
-    std::vector<std::vector<LonLat>> by_city(cities.rows.size());
-    for (std::size_t i = 0; i < points.size(); ++i) {
-        const int c = point_city[i];
-        if (c >= 0 && static_cast<std::size_t>(c) < cities.rows.size()) {
-            by_city[static_cast<std::size_t>(c)].push_back(points[i]);
+    const std::size_t ncities = cities.rows.size();
+    // The points of each city, contiguous and in input order (a counting sort).
+    std::vector<std::size_t> first(ncities + 1, 0);
+    for (int c : point_city) {
+        if (c >= 0 && static_cast<std::size_t>(c) < ncities) {
+            ++first[static_cast<std::size_t>(c) + 1];
         }
     }
+    std::partial_sum(first.begin(), first.end(), first.begin());
+    std::vector<LonLat> grouped(first.back());
+    {
+        std::vector<std::size_t> cursor(first.begin(), first.end() - 1);
+        for (std::size_t i = 0; i < points.size(); ++i) {
+            const int c = point_city[i];
+            if (c >= 0 && static_cast<std::size_t>(c) < ncities) {
+                grouped[cursor[static_cast<std::size_t>(c)]++] = points[i];
+            }
+        }
+    }
+    // Cities with points, those with most points first, so that the threads,
+    // taking cities as they come free, finish together.
+    std::vector<std::size_t> order;
+    for (std::size_t c = 0; c < ncities; ++c) {
+        if (first[c + 1] > first[c]) {
+            order.push_back(c);
+        }
+    }
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return first[a + 1] - first[a] > first[b + 1] - first[b];
+    });
+
+    // Each thread makes its cells in its own GEOS context. GEOS ties a geometry to
+    // its factory, not to the context handle (every context uses the default
+    // factory; the handle only routes messages), so once the threads are done the
+    // caller's context takes the cells over. Declared before `rows` so that cells
+    // still held by a thread's context on an error are freed while it lives.
+    const unsigned threads = detail::thread_count(options.perm.threads, order.size());
+    std::vector<std::unique_ptr<GeosContext>> contexts;
+    std::vector<std::unique_ptr<ProjContext>> projs;
+    for (unsigned t = 0; t < threads; ++t) {
+        contexts.push_back(std::make_unique<GeosContext>());
+        projs.push_back(std::make_unique<ProjContext>());
+    }
+    std::vector<Scratch> scratch(threads);
+    std::vector<std::vector<Row>> rows(ncities);
+    std::vector<std::exception_ptr> errors(ncities);
+
+    detail::parallel_items(order.size(), threads, [&](unsigned t, std::size_t item) {
+        const std::size_t c = order[item];
+        try {
+            check_cell_size(options.cell_m);
+            const GeosContext& tgeos = *contexts[t];
+            GEOSContextHandle_t th = tgeos.handle();
+            const LonLat* pts = grouped.data() + first[c];
+            const std::size_t npts = first[c + 1] - first[c];
+            const Row& city = cities.rows[c];
+            // The city's geometry is only read here (no other thread touches it).
+            LonLat centre{0, 0};
+            const GEOSGeometry* area = nullptr;
+            if (city.geom && GEOSisEmpty_r(th, city.geom.get()) == 0) {
+                GeomPtr centroid = tgeos.own(GEOSGetCentroid_r(th, city.geom.get()));
+                GEOSGeomGetX_r(th, centroid.get(), &centre.lon);
+                GEOSGeomGetY_r(th, centroid.get(), &centre.lat);
+                const int type = GEOSGeomTypeId_r(th, city.geom.get());
+                if (type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON) {
+                    area = city.geom.get();
+                }
+            } else {
+                for (std::size_t i = 0; i < npts; ++i) {
+                    centre.lon += pts[i].lon / static_cast<double>(npts);
+                    centre.lat += pts[i].lat / static_cast<double>(npts);
+                }
+            }
+            const LaeaFrame frame(projs[t]->get(), centre);
+            Core core =
+                layout_and_count(th, frame, pts, npts, area, options.cell_m, 2'000'000, scratch[t]);
+            if (!core.layout) {
+                return;
+            }
+            std::vector<GeomPtr> polygons = cell_polygons(tgeos, frame, *core.layout, scratch[t]);
+            const std::size_t n = core.count.size();
+            std::vector<double> counts(n);
+            for (std::size_t i = 0; i < n; ++i) {
+                counts[i] = static_cast<double>(core.count[i]);
+            }
+            // Gi* with binary weights (Getis and Ord's form); LISA row-standardised.
+            GiStarResult gi;
+            bool have_gi = false;
+            LisaResult lisa;
+            bool have_lisa = false;
+            if (n >= 3) {
+                gi = getis_ord_gi_star(counts, core.neighbours, Transform::Binary);
+                have_gi = true;
+                LisaOptions lo;
+                lo.perm = options.perm;
+                // Cities are already spread over the threads. A feature's draws come
+                // from its own stream, so the thread count changes nothing.
+                lo.perm.threads = 1;
+                // One seed per city, so a city's result does not depend on the others.
+                lo.perm.seed = detail::mix64(options.perm.seed ^ detail::mix64(c));
+                lo.alpha = options.alpha;
+                lisa = local_moran(counts, transformed(core.neighbours, Transform::Row), lo);
+                have_lisa = true;
+            }
+            std::vector<Row>& mine = rows[c];
+            mine.resize(n);
+            for (std::size_t i = 0; i < n; ++i) {
+                Row& row = mine[i];
+                row.values.resize(out.fields.size());
+                row.values[0] = city.values[static_cast<std::size_t>(id_field)];
+                row.values[1] = core.count[i];
+                if (have_gi) {
+                    row.values[2] = gi.Zs[i];
+                    row.values[3] = gi.p[i];
+                    row.values[4] = std::move(gi.labels[i]);
+                }
+                if (have_lisa && !std::isnan(lisa.p_sim[i])) {
+                    row.values[5] = static_cast<std::int64_t>(lisa.q[i]);
+                    row.values[6] = lisa.p_sim[i];
+                    row.values[7] = std::move(lisa.labels[i]);
+                }
+                row.geom = std::move(polygons[i]);
+            }
+        } catch (...) {
+            errors[c] = std::current_exception();
+        }
+    });
+    // The first city in table order that failed, as a serial run would report.
+    for (const std::exception_ptr& e : errors) {
+        if (e) {
+            std::rethrow_exception(e);
+        }
+    }
+    std::size_t total = 0;
+    for (const auto& r : rows) {
+        total += r.size();
+    }
+    out.rows.reserve(total);
     std::int64_t fid = 0;
-    for (std::size_t c = 0; c < cities.rows.size(); ++c) {
-        const std::vector<LonLat>& pts = by_city[c];
-        if (pts.empty()) {
-            continue;
-        }
-        const Row& city = cities.rows[c];
-        LonLat centre{0, 0};
-        const GEOSGeometry* area = nullptr;
-        if (city.geom && GEOSisEmpty_r(h, city.geom.get()) == 0) {
-            GeomPtr centroid = geos.own(GEOSGetCentroid_r(h, city.geom.get()));
-            GEOSGeomGetX_r(h, centroid.get(), &centre.lon);
-            GEOSGeomGetY_r(h, centroid.get(), &centre.lat);
-            const int type = GEOSGeomTypeId_r(h, city.geom.get());
-            if (type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON) {
-                area = city.geom.get();
-            }
-        } else {
-            for (const LonLat& p : pts) {
-                centre.lon += p.lon / static_cast<double>(pts.size());
-                centre.lat += p.lat / static_cast<double>(pts.size());
-            }
-        }
-        HexGrid grid = hex_grid(geos, centre, pts, area, options.cell_m);
-        const std::size_t n = grid.cells.size();
-        std::vector<double> counts(n);
-        for (std::size_t i = 0; i < n; ++i) {
-            counts[i] = static_cast<double>(grid.cells[i].count);
-        }
-        // Gi* with binary weights (Getis and Ord's form); LISA row-standardised.
-        GiStarResult gi;
-        bool have_gi = false;
-        LisaResult lisa;
-        bool have_lisa = false;
-        if (n >= 3) {
-            gi = getis_ord_gi_star(counts, grid.neighbours, Transform::Binary);
-            have_gi = true;
-            LisaOptions lo;
-            lo.perm = options.perm;
-            // One seed per city, so a city's result does not depend on the others.
-            lo.perm.seed = detail::mix64(options.perm.seed ^ detail::mix64(c));
-            lo.alpha = options.alpha;
-            lisa = local_moran(counts, transformed(grid.neighbours, Transform::Row), lo);
-            have_lisa = true;
-        }
-        for (std::size_t i = 0; i < n; ++i) {
-            Row row;
+    for (auto& city_rows : rows) {
+        for (Row& row : city_rows) {
             row.fid = ++fid;
-            row.values.resize(out.fields.size());
-            row.values[0] = city.values[static_cast<std::size_t>(id_field)];
-            row.values[1] = grid.cells[i].count;
-            if (have_gi) {
-                row.values[2] = gi.Zs[i];
-                row.values[3] = gi.p[i];
-                row.values[4] = gi.labels[i];
-            }
-            if (have_lisa && !std::isnan(lisa.p_sim[i])) {
-                row.values[5] = static_cast<std::int64_t>(lisa.q[i]);
-                row.values[6] = lisa.p_sim[i];
-                row.values[7] = lisa.labels[i];
-            }
-            row.geom = std::move(grid.cells[i].polygon);
+            row.geom = GeomPtr(row.geom.release(), GeomDeleter{geos.handle()});
             out.rows.push_back(std::move(row));
         }
+        city_rows.clear();
     }
     return out;
 }

@@ -55,6 +55,107 @@ double weight_at(const Weights& w, std::size_t j, std::int32_t i) {
     return w.values[static_cast<std::size_t>(it - w.neighbours.begin())];
 }
 
+// What the permutations of one feature add up to.
+struct PermutationTally {
+    std::size_t larger = 0; ///< permutations whose local I is >= the observed one
+    double sum = 0;         ///< Σ of the permuted local I
+    double sumsq = 0;       ///< Σ of their squares
+};
+
+// Conditional permutations of one feature: `perms` times, its k neighbours'
+// values are drawn without replacement from the n - 1 other features, with the
+// feature's own stream of the seed. This is the hot loop of LISA (999 × k draws
+// per feature), so it allocates nothing and keeps one draw's work small; the
+// arithmetic and the order of the draws are fixed, since p_sim must not change.
+class LisaDraws {
+public:
+    explicit LisaDraws(std::size_t n) : n_(n) {}
+
+    PermutationTally run(std::uint64_t seed, std::size_t i, const double* wi, std::size_t k,
+                         const std::vector<double>& z, double zi_scaled, double observed,
+                         int perms) {
+        detail::Rng rng(seed, i);
+        const auto n_others = static_cast<std::uint32_t>(n_ - 1);
+        const auto self = static_cast<std::uint32_t>(i);
+        const double* zv = z.data();
+        // Sparse rows draw by rejection; dense ones (a neighbour set that is a large
+        // share of the features) take a partial Fisher–Yates shuffle of a pool.
+        const bool sparse = k <= 32 && 4 * k < n_;
+        std::size_t larger = 0;
+        double sum = 0;
+        double sumsq = 0;
+        auto tally = [&](double rl) {
+            larger += rl >= observed ? 1 : 0;
+            sum += rl;
+            sumsq += rl * rl;
+        };
+        if (sparse) {
+            // A draw is new when its mark is not this permutation's stamp: one look-up
+            // instead of a scan of the draws so far.
+            if (mark_.size() != n_ - 1) {
+                mark_.assign(n_ - 1, 0);
+                stamp_ = 0;
+            }
+            std::uint32_t* mark = mark_.data();
+            std::uint32_t stamp = stamp_; // kept in a register, stored back below
+            const double* const wend = wi + k;
+            for (int p = 0; p < perms; ++p) {
+                if (++stamp == 0) { // wrapped: old marks could collide with new stamps
+                    std::fill(mark_.begin(), mark_.end(), 0U);
+                    stamp = 1;
+                }
+                double s = 0;
+                for (const double* wm = wi; wm != wend; ++wm) {
+                    std::uint32_t t = rng.below(n_others);
+                    while (mark[t] == stamp) {
+                        t = rng.below(n_others);
+                    }
+                    mark[t] = stamp;
+                    // Index t among the others is feature t, or t + 1 past i itself.
+                    s += *wm * zv[t + (t >= self ? 1U : 0U)];
+                }
+                tally(zi_scaled * s);
+            }
+            stamp_ = stamp;
+            return {larger, sum, sumsq};
+        }
+        if (pool_.size() != n_ - 1) {
+            pool_.resize(n_ - 1);
+            std::iota(pool_.begin(), pool_.end(), 0U);
+        }
+        drawn_.resize(k);
+        swaps_.resize(k);
+        for (int p = 0; p < perms; ++p) {
+            for (std::size_t m = 0; m < k; ++m) {
+                const std::size_t j = m + rng.below(static_cast<std::uint32_t>(n_ - 1 - m));
+                std::swap(pool_[m], pool_[j]);
+                drawn_[m] = pool_[m];
+                swaps_[m] = j;
+            }
+            // Undo the swaps so the pool is the identity again: the draws of a
+            // feature must not depend on the features before it.
+            for (std::size_t m = k; m-- > 0;) {
+                std::swap(pool_[m], pool_[swaps_[m]]);
+            }
+            double s = 0;
+            for (std::size_t m = 0; m < k; ++m) {
+                const std::uint32_t t = drawn_[m];
+                s += wi[m] * zv[t + (t >= self ? 1U : 0U)];
+            }
+            tally(zi_scaled * s);
+        }
+        return {larger, sum, sumsq};
+    }
+
+private:
+    std::size_t n_;
+    std::vector<std::uint32_t> mark_; // per other feature: the stamp of its last draw
+    std::uint32_t stamp_ = 0;
+    std::vector<std::uint32_t> drawn_;
+    std::vector<std::uint32_t> pool_;
+    std::vector<std::size_t> swaps_;
+};
+
 } // namespace
 
 MoranResult moran(const std::vector<double>& y, const Weights& w, const Permutations& perm) {
@@ -219,12 +320,9 @@ LisaResult local_moran(const std::vector<double>& y, const Weights& w, const Lis
     r.p_z_sim.assign(n, kNaN);
     const int perms = std::max(0, options.perm.permutations);
     if (perms > 0) {
-        const auto n_others = static_cast<std::uint32_t>(n - 1);
         detail::parallel_blocks(
             n, options.perm.threads, [&](unsigned, std::size_t begin, std::size_t end) {
-                std::vector<std::uint32_t> drawn;
-                std::vector<std::uint32_t> pool; // for dense rows: a partial Fisher–Yates shuffle
-                std::vector<std::size_t> swaps;
+                LisaDraws draws(n);
                 for (std::size_t i = begin; i < end; ++i) {
                     const std::size_t k = w.cardinality(i);
                     if (k == 0) {
@@ -234,67 +332,19 @@ LisaResult local_moran(const std::vector<double>& y, const Weights& w, const Lis
                         throw Error(ErrorKind::Internal,
                                     "local Moran: more neighbours than features");
                     }
-                    detail::Rng rng(options.perm.seed, i);
-                    const double* wi = w.values.data() + w.offsets[i];
-                    const bool sparse = k <= 32 && 4 * k < n;
-                    if (!sparse && pool.size() != n - 1) {
-                        pool.resize(n - 1);
-                        std::iota(pool.begin(), pool.end(), 0U);
-                    }
-                    std::size_t larger = 0;
-                    double sum = 0;
-                    double sumsq = 0;
-                    drawn.resize(k);
-                    swaps.resize(k);
-                    for (int p = 0; p < perms; ++p) {
-                        if (sparse) {
-                            // k distinct draws from the n - 1 other features, by rejection.
-                            for (std::size_t m = 0; m < k; ++m) {
-                                for (;;) {
-                                    const std::uint32_t t = rng.below(n_others);
-                                    bool seen = false;
-                                    for (std::size_t q = 0; q < m; ++q) {
-                                        seen = seen || drawn[q] == t;
-                                    }
-                                    if (!seen) {
-                                        drawn[m] = t;
-                                        break;
-                                    }
-                                }
-                            }
-                        } else {
-                            for (std::size_t m = 0; m < k; ++m) {
-                                const std::size_t j =
-                                    m + rng.below(static_cast<std::uint32_t>(n - 1 - m));
-                                std::swap(pool[m], pool[j]);
-                                drawn[m] = pool[m];
-                                swaps[m] = j;
-                            }
-                            // Undo the swaps so the pool is the identity again: the draws
-                            // of a feature must not depend on the features before it.
-                            for (std::size_t m = k; m-- > 0;) {
-                                std::swap(pool[m], pool[swaps[m]]);
-                            }
-                        }
-                        double s = 0;
-                        for (std::size_t m = 0; m < k; ++m) {
-                            // Index t among the others is feature t, or t + 1 past i itself.
-                            const std::size_t j = drawn[m] < i ? drawn[m] : drawn[m] + 1;
-                            s += wi[m] * z[j];
-                        }
-                        const double rl = scaling * z[i] * s;
-                        larger += rl >= r.Is[i] ? 1 : 0;
-                        sum += rl;
-                        sumsq += rl * rl;
-                    }
+                    const PermutationTally tally =
+                        draws.run(options.perm.seed, i, w.values.data() + w.offsets[i], k, z,
+                                  scaling * z[i], r.Is[i], perms);
+                    std::size_t larger = tally.larger;
                     const auto pc = static_cast<std::size_t>(perms);
                     if (pc - larger < larger) {
                         larger = pc - larger;
                     }
                     const double pd = static_cast<double>(perms);
                     r.p_sim[i] = (static_cast<double>(larger) + 1.0) / (pd + 1.0);
-                    r.EI_sim[i] = sum / pd;
-                    r.seI_sim[i] = std::sqrt(std::max(0.0, sumsq / pd - r.EI_sim[i] * r.EI_sim[i]));
+                    r.EI_sim[i] = tally.sum / pd;
+                    r.seI_sim[i] =
+                        std::sqrt(std::max(0.0, tally.sumsq / pd - r.EI_sim[i] * r.EI_sim[i]));
                     r.z_sim[i] = (r.Is[i] - r.EI_sim[i]) / r.seI_sim[i];
                     r.p_z_sim[i] = normal_sf(std::fabs(r.z_sim[i]));
                 }

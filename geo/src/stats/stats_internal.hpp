@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
@@ -100,6 +101,44 @@ template <typename Fn> void parallel_blocks(std::size_t n, unsigned threads, Fn&
     }
     if (error) {
         std::rethrow_exception(error);
+    }
+}
+
+/// Run fn(thread, item) for every item of [0, n), handing items out one at a time
+/// to whichever thread is free: for work whose items differ widely in cost (one
+/// city's grid against another's). Items are taken in ascending order, so give
+/// the costly ones low numbers. Every item runs even when another throws; the
+/// exception of the lowest-numbered failing item is rethrown here, so which
+/// error a caller sees does not depend on the timing of the threads.
+template <typename Fn> void parallel_items(std::size_t n, unsigned threads, Fn&& fn) {
+    threads = thread_count(threads, n);
+    std::vector<std::exception_ptr> errors(n);
+    std::atomic<std::size_t> next{0};
+    auto drain = [&](unsigned t) {
+        for (std::size_t item = next++; item < n; item = next++) {
+            try {
+                fn(t, item);
+            } catch (...) {
+                errors[item] = std::current_exception();
+            }
+        }
+    };
+    if (threads <= 1) {
+        drain(0U);
+    } else {
+        std::vector<std::thread> pool;
+        pool.reserve(threads);
+        for (unsigned t = 0; t < threads; ++t) {
+            pool.emplace_back(drain, t);
+        }
+        for (auto& th : pool) {
+            th.join();
+        }
+    }
+    for (const std::exception_ptr& e : errors) {
+        if (e) {
+            std::rethrow_exception(e);
+        }
     }
 }
 
