@@ -44,7 +44,7 @@ GiStarResult getis_ord_gi_star(const std::vector<double>& y, const Weights& w,
         sum += v;
         sumsq += v * v;
     }
-    const double nd = static_cast<double>(n);
+    const auto nd = static_cast<double>(n);
     const double mean = sum / nd;
     const double variance = sumsq / nd - mean * mean; // population variance, as esda
     if (!(sum != 0) || !(variance > 0)) {

@@ -38,6 +38,8 @@ public:
     ~ProjContext() { proj_context_destroy(ctx_); }
     ProjContext(const ProjContext&) = delete;
     ProjContext& operator=(const ProjContext&) = delete;
+    ProjContext(ProjContext&&) = delete;
+    ProjContext& operator=(ProjContext&&) = delete;
     PJ_CONTEXT* get() const { return ctx_; }
 
 private:
@@ -93,6 +95,8 @@ public:
     ~LaeaFrame() { proj_destroy(pj_); }
     LaeaFrame(const LaeaFrame&) = delete;
     LaeaFrame& operator=(const LaeaFrame&) = delete;
+    LaeaFrame(LaeaFrame&&) = delete;
+    LaeaFrame& operator=(LaeaFrame&&) = delete;
 
     /// In place, n coordinates at once; throws when one cannot be placed.
     void forward(double* x, double* y, std::size_t n) const { apply(PJ_FWD, x, y, n); }
@@ -399,7 +403,11 @@ std::vector<GeomPtr> cell_polygons(const GeosContext& geos, const LaeaFrame& fra
             const double y = std::round((cy + radius * sinv[v]) * 1e6) / 1e6;
             const std::size_t at = lattice(q + owner[v][0], r + owner[v][1], owner[v][2]);
             std::int32_t u = at == Layout::npos ? -1 : s.first_seen[at];
+            // Bitwise, on purpose: a shared corner is reused only when its rounded
+            // coordinates are the very same bits.
+            // NOLINTNEXTLINE(bugprone-suspicious-memory-comparison)
             if (u < 0 || std::memcmp(&s.ux[static_cast<std::size_t>(u)], &x, sizeof x) != 0 ||
+                // NOLINTNEXTLINE(bugprone-suspicious-memory-comparison)
                 std::memcmp(&s.uy[static_cast<std::size_t>(u)], &y, sizeof y) != 0) {
                 u = static_cast<std::int32_t>(s.ux.size());
                 s.ux.push_back(x);
@@ -418,8 +426,8 @@ std::vector<GeomPtr> cell_polygons(const GeosContext& geos, const LaeaFrame& fra
     for (std::size_t c = 0; c < n; ++c) {
         for (unsigned v = 0; v < 6; ++v) {
             const std::uint32_t u = s.corner[6 * c + v];
-            ring[2 * v] = s.ux[u];
-            ring[2 * v + 1] = s.uy[u];
+            ring[2 * std::size_t{v}] = s.ux[u];
+            ring[2 * std::size_t{v} + 1] = s.uy[u];
         }
         ring[12] = ring[0];
         ring[13] = ring[1];

@@ -161,7 +161,7 @@ private:
 MoranResult moran(const std::vector<double>& y, const Weights& w, const Permutations& perm) {
     check_inputs(y, w, 4, "Moran's I");
     const std::size_t n = y.size();
-    const double nd = static_cast<double>(n);
+    const auto nd = static_cast<double>(n);
     const double mean = std::accumulate(y.begin(), y.end(), 0.0) / nd;
     std::vector<double> z(n);
     double z2ss = 0;
@@ -248,7 +248,7 @@ MoranResult moran(const std::vector<double>& y, const Weights& w, const Permutat
     if (count - larger < larger) {
         larger = count - larger;
     }
-    const double pd = static_cast<double>(count);
+    const auto pd = static_cast<double>(count);
     r.p_sim = (static_cast<double>(larger) + 1.0) / (pd + 1.0);
     r.EI_sim = sum / pd;
     double ss = 0;
@@ -271,7 +271,7 @@ double fdr_threshold(const std::vector<double>& p, double alpha) {
         }
     }
     std::sort(sorted.begin(), sorted.end());
-    const double n = static_cast<double>(sorted.size());
+    const auto n = static_cast<double>(sorted.size());
     for (std::size_t k = sorted.size(); k >= 1; --k) {
         const double bound = static_cast<double>(k) * alpha / n;
         if (sorted[k - 1] < bound) {
@@ -284,7 +284,7 @@ double fdr_threshold(const std::vector<double>& p, double alpha) {
 LisaResult local_moran(const std::vector<double>& y, const Weights& w, const LisaOptions& options) {
     check_inputs(y, w, 3, "local Moran's I");
     const std::size_t n = y.size();
-    const double nd = static_cast<double>(n);
+    const auto nd = static_cast<double>(n);
     const double mean = std::accumulate(y.begin(), y.end(), 0.0) / nd;
     double var = 0;
     for (double v : y) {
@@ -340,7 +340,7 @@ LisaResult local_moran(const std::vector<double>& y, const Weights& w, const Lis
                     if (pc - larger < larger) {
                         larger = pc - larger;
                     }
-                    const double pd = static_cast<double>(perms);
+                    const auto pd = static_cast<double>(perms);
                     r.p_sim[i] = (static_cast<double>(larger) + 1.0) / (pd + 1.0);
                     r.EI_sim[i] = tally.sum / pd;
                     r.seI_sim[i] =

@@ -25,7 +25,7 @@ NniResult clark_evans(const GeosContext& geos, const std::vector<LonLat>& points
         return r;
     }
     const std::vector<double> d = nearest_neighbour_distances_m(geos, points);
-    const double n = static_cast<double>(points.size());
+    const auto n = static_cast<double>(points.size());
     const double observed = std::accumulate(d.begin(), d.end(), 0.0) / n;
     const double density = n / area_m2;
     const double expected = 0.5 / std::sqrt(density);

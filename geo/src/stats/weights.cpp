@@ -65,7 +65,7 @@ Weights transformed(const Weights& w, Transform transform) {
     Weights out = w;
     out.transform = transform;
     for (std::size_t i = 0; i < out.size(); ++i) {
-        const double k = static_cast<double>(out.cardinality(i));
+        const auto k = static_cast<double>(out.cardinality(i));
         for (std::size_t e = out.offsets[i]; e < out.offsets[i + 1]; ++e) {
             out.values[e] = transform == Transform::Binary ? 1.0 : 1.0 / k;
         }
@@ -258,7 +258,10 @@ k_nearest(const GeosContext& geos, const std::vector<LonLat>& points, std::size_
     PointIndex index(geos, points);
     // A first radius from the density over the points' extent: a disc that holds
     // about 2k points on average. It only affects speed, never the result.
-    double minlat = 90, maxlat = -90, minlon = 180, maxlon = -180;
+    double minlat = 90;
+    double maxlat = -90;
+    double minlon = 180;
+    double maxlon = -180;
     for (const LonLat& p : points) {
         minlat = std::min(minlat, p.lat);
         maxlat = std::max(maxlat, p.lat);
