@@ -4,7 +4,9 @@ The layers are opened from the GeoPackage as a planner would open them, so
 QGIS draws them with the default styles stored in its layer_styles table: what
 the report shows is what QGIS shows. One map per city (its outline, programme
 zones, heritage sites and clusters, zoomed to the city and what belongs to it)
-and one overview of all the data, in Web Mercator.
+and one overview of all the data, in Web Mercator. The overview has no labels
+(see render_all); all maps are drawn in this one QGIS process, each a new
+extent on the same layers, which QGIS reads through their spatial indexes.
 
 usage: render_maps.py GPKG OUT_DIR [--max-cities N] [--width PX] [--height PX]
 
@@ -18,6 +20,7 @@ import argparse
 import json
 import os
 import sys
+import time
 
 STYLES_DIR = os.path.dirname(os.path.abspath(__file__))
 
@@ -35,6 +38,11 @@ try:
     from qgis.PyQt.QtGui import QColor
 except ImportError as error:  # no python3-qgis on this machine
     fail(3, f"QGIS's Python bindings (python3-qgis) are not available: {error}")
+
+
+def log(text):
+    """Progress on stderr (creatlas quotes the end of it when rendering fails)."""
+    print(text, file=sys.stderr, flush=True)
 
 
 def layer_order():
@@ -98,7 +106,9 @@ def city_extents(layers, to_map):
         if layer is None or field_or_none(layer, "city_id") is None:
             continue
         transform = to_map(layer)
-        for feature in layer.getFeatures():
+        # Only city_id and the geometry: 150,000 heritage sites at national scale.
+        request = QgsFeatureRequest().setSubsetOfAttributes(["city_id"], layer.fields())
+        for feature in layer.getFeatures(request):
             if not feature.hasGeometry() or feature["city_id"] in (None, ""):
                 continue
             box = transform.transformBoundingBox(feature.geometry().boundingBox())
@@ -153,11 +163,21 @@ def render_all(args):
         else:
             full.combineExtentWith(box)
     output = {"overview": None, "maps": [], "omitted": 0}
+    started = time.monotonic()
     if full is not None:
+        # No labels on the overview: at country scale the candidates' rank labels
+        # (the heritage style shows all of them, as obstacles to each other) are
+        # an unreadable smear, and QGIS's label engine spends minutes placing
+        # them (about 800 s for 30,000 candidates among 150,000 sites). The city
+        # maps, where a rank can be read, keep them.
+        settings.setFlag(QgsMapSettings.DrawLabeling, False)
         settings.setExtent(padded(full, 0.05, 1000.0))
         render(settings, os.path.join(args.out_dir, "overview.png"))
         output["overview"] = "overview.png"
+        settings.setFlag(QgsMapSettings.DrawLabeling, True)
 
+    log(f"overview: {time.monotonic() - started:.2f} s")
+    started = time.monotonic()
     cities = city_extents(layers, to_map)
     for number, (city_id, name, _, extent) in enumerate(cities[:args.max_cities], start=1):
         file_name = f"city_{number:03d}.png"
@@ -165,6 +185,7 @@ def render_all(args):
         render(settings, os.path.join(args.out_dir, file_name))
         output["maps"].append({"city_id": city_id, "name": name, "file": file_name})
     output["omitted"] = max(0, len(cities) - args.max_cities)
+    log(f"{len(output['maps'])} city maps: {time.monotonic() - started:.2f} s")
     settings.setLayers([])
     return output
 

@@ -195,6 +195,12 @@ void write_layer(GDALDataset& ds, const Table& table, OGRSpatialReference& out_s
         throw Error(ErrorKind::Io, "cannot commit: " + errors.last_error(),
                     {target, table.name, std::nullopt, ""});
     }
+    // Build the layer's R-tree now: GDAL 3.6 defers it to the dataset's first SQL
+    // statement or its closing, which would bill it to whatever runs next.
+    if (layer->SyncToDisk() != OGRERR_NONE) {
+        throw Error(ErrorKind::Io, "cannot build the spatial index: " + errors.last_error(),
+                    {target, table.name, std::nullopt, ""});
+    }
 }
 
 } // namespace

@@ -2,14 +2,18 @@
 #include "creatlas/error.hpp"
 #include "creatlas/style.hpp"
 #include "style/catalogue.hpp"
+#include "style/read_columns.hpp"
 
 #include <cpl_vsi.h>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <gdal_priv.h>
 #include <gtest/gtest.h>
 #include <ogrsf_frmts.h>
+#include <optional>
+#include <sstream>
 
 using creatlas::style_detail::escape_xml;
 using creatlas::style_detail::qgis_colour;
@@ -256,4 +260,206 @@ TEST(WriteLayerStyles, HexGridLightensEmptyCellsAndTablesAreSkipped) {
               "0");
     ds.reset();
     VSIRmdirRecursive("/vsimem/style_unit3");
+}
+
+namespace {
+
+// A point layer `name` in `ds` with one string field per name in `fields`.
+OGRLayer* point_layer(GDALDataset& ds, const char* name,
+                      const std::vector<std::pair<const char*, OGRFieldType>>& fields) {
+    OGRSpatialReference wgs84;
+    wgs84.SetWellKnownGeogCS("WGS84");
+    OGRLayer* layer = ds.CreateLayer(name, &wgs84, wkbPoint, nullptr);
+    for (const auto& [field, type] : fields) {
+        OGRFieldDefn defn(field, type);
+        EXPECT_EQ(layer->CreateField(&defn), OGRERR_NONE) << field;
+    }
+    return layer;
+}
+
+// prefix + n. (Appending rather than "c" + std::to_string(n) keeps GCC 12's
+// -O3 false -Wrestrict warning inside std::string quiet.)
+std::string numbered(const char* prefix, int n) {
+    std::string text(prefix);
+    text += std::to_string(n);
+    return text;
+}
+
+void add_point(OGRLayer& layer, const std::function<void(OGRFeature&)>& fill) {
+    OGRFeature feature(layer.GetLayerDefn());
+    fill(feature);
+    OGRPoint point(60.6, 56.84);
+    feature.SetGeometry(&point);
+    EXPECT_EQ(layer.CreateFeature(&feature), OGRERR_NONE);
+}
+
+} // namespace
+
+// While a ColumnsOnly is alive the layer yields the kept fields and nothing
+// else (no geometry); afterwards every field and the geometry come back.
+TEST(ColumnsOnly, ReadsTheKeptFieldsAloneThenEverythingAgain) {
+    auto ds = memory_geopackage("/vsimem/style_unit4/atlas.gpkg");
+    OGRLayer* layer = ds->GetLayerByName("clusters");
+    OGRFieldDefn label("formation_label", OFTString);
+    ASSERT_EQ(layer->CreateField(&label), OGRERR_NONE);
+    {
+        OGRFeatureUniquePtr first(layer->GetFeature(1));
+        ASSERT_TRUE(first);
+        first->SetField("formation_label", "partnership");
+        ASSERT_EQ(layer->SetFeature(first.get()), OGRERR_NONE);
+    }
+    {
+        creatlas::style_detail::ColumnsOnly columns(*layer, {"formation_label", "no_such_field"});
+        OGRFeatureUniquePtr feature(layer->GetNextFeature());
+        ASSERT_TRUE(feature);
+        EXPECT_EQ(feature->GetGeometryRef(), nullptr);
+        EXPECT_FALSE(feature->IsFieldSet(feature->GetFieldIndex("formation_type")));
+        EXPECT_STREQ(feature->GetFieldAsString("formation_label"), "partnership");
+    }
+    OGRFeatureUniquePtr feature(layer->GetNextFeature()); // reading starts over
+    ASSERT_TRUE(feature);
+    ASSERT_NE(feature->GetGeometryRef(), nullptr);
+    EXPECT_EQ(feature->GetFieldAsInteger("formation_type"), 3);
+    EXPECT_STREQ(feature->GetFieldAsString("formation_label"), "partnership");
+    ds.reset();
+    VSIRmdirRecursive("/vsimem/style_unit4");
+}
+
+// The legend of the clusters takes each type's first non-empty formation_label
+// from the data ("3 – partnership (data)"), the catalogue's text for a type the
+// data does not label (2 – initiative, supported), and skips empty and NULL
+// labels (type 1 here has only those). Breaks of the cities' creative_index:
+// values 10, 20, 30, 40, 50, NULL in 5 classes → 10, 18, 26, 34, 42, 50
+// (numpy.percentile([10, 20, 30, 40, 50], [0, 20, 40, 60, 80, 100])).
+TEST(WriteLayerStyles, LegendLabelsAndBreaksComeFromTheData) {
+    auto ds = memory_geopackage("/vsimem/style_unit5/atlas.gpkg");
+    OGRLayer* clusters = ds->GetLayerByName("clusters");
+    OGRFieldDefn label("formation_label", OFTString);
+    ASSERT_EQ(clusters->CreateField(&label), OGRERR_NONE);
+    const std::vector<std::pair<int, const char*>> rows = {
+        {3, "partnership (data)"}, {3, "a later label"}, {1, ""}, {1, nullptr}, {5, "dependent!"}};
+    for (const auto& [type, text] : rows) {
+        add_point(*clusters, [&, type = type, text = text](OGRFeature& f) {
+            f.SetField("formation_type", type);
+            if (text != nullptr) {
+                f.SetField("formation_label", text);
+            } else {
+                f.SetFieldNull(f.GetFieldIndex("formation_label"));
+            }
+        });
+    }
+    OGRLayer* cities =
+        point_layer(*ds, "cities", {{"city_id", OFTString}, {"creative_index", OFTReal}});
+    for (int i = 0; i < 6; ++i) {
+        add_point(*cities, [i](OGRFeature& f) {
+            f.SetField("city_id", numbered("c", i).c_str());
+            if (i < 5) {
+                f.SetField("creative_index", 50.0 - 10.0 * i);
+            }
+        });
+    }
+    creatlas::write_layer_styles(*ds, "x", "atlas.gpkg");
+
+    const std::string qml =
+        single_text(*ds, "SELECT styleQML FROM layer_styles WHERE f_table_name = 'clusters'");
+    EXPECT_NE(qml.find("label=\"3 – partnership (data)\""), std::string::npos) << qml;
+    EXPECT_NE(qml.find("label=\"2 – initiative, supported\""), std::string::npos);
+    EXPECT_NE(qml.find("label=\"1 – initiative\""), std::string::npos);
+    EXPECT_NE(qml.find("label=\"5 – dependent!\""), std::string::npos);
+    EXPECT_EQ(qml.find("a later label"), std::string::npos);
+    const std::string graduated =
+        single_text(*ds, "SELECT styleQML FROM layer_styles WHERE f_table_name = 'cities'");
+    for (const char* range :
+         {"lower=\"10\" upper=\"18\"", "lower=\"18\" upper=\"26\"", "lower=\"26\" upper=\"34\"",
+          "lower=\"34\" upper=\"42\"", "lower=\"42\" upper=\"50\""}) {
+        EXPECT_NE(graduated.find(range), std::string::npos) << range << "\n" << graduated;
+    }
+    // The layers read whole again afterwards (the style stage narrowed their columns).
+    clusters->ResetReading();
+    OGRFeatureUniquePtr feature(clusters->GetNextFeature());
+    ASSERT_TRUE(feature);
+    EXPECT_NE(feature->GetGeometryRef(), nullptr);
+    EXPECT_EQ(feature->GetFieldAsInteger("formation_type"), 3);
+    ds.reset();
+    VSIRmdirRecursive("/vsimem/style_unit5");
+}
+
+// report.html at a scale where tables are cut: 120 cities (creative_index 120 −
+// i for city i, so city 0 ranks first), city 0 with 25 candidates, cities 1–55
+// with one each, and a site that is no candidate. The page shows 100 cities,
+// 20 candidates of city 0 (ranks 1–20), candidate tables for the first 50
+// cities with candidates (0–49), and says how much it left out: 20 cities; 5
+// candidates of city 0; 6 cities (50–55) with 6 candidates.
+TEST(WriteReport, LongTablesAreCutWithANote) {
+    const auto dir = std::filesystem::temp_directory_path() / "creatlas_style_unit_report";
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    const std::string gpkg = (dir / "atlas.gpkg").string();
+    {
+        GDALAllRegister();
+        GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
+        GDALDatasetUniquePtr ds(driver->Create(gpkg.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+        ASSERT_TRUE(ds);
+        OGRLayer* cities =
+            point_layer(*ds, "cities",
+                        {{"city_id", OFTString}, {"name", OFTString}, {"creative_index", OFTReal}});
+        for (int i = 0; i < 120; ++i) {
+            add_point(*cities, [i](OGRFeature& f) {
+                f.SetField("city_id", numbered("c", i).c_str());
+                f.SetField("name", numbered("City ", i).c_str());
+                f.SetField("creative_index", 120.0 - i);
+            });
+        }
+        OGRLayer* sites = point_layer(*ds, "heritage_sites",
+                                      {{"heritage_id", OFTString},
+                                       {"city_id", OFTString},
+                                       {"candidate_rank", OFTInteger},
+                                       {"candidate_score", OFTReal}});
+        auto site = [&](const std::string& id, int city, std::optional<int> rank) {
+            add_point(*sites, [&](OGRFeature& f) {
+                f.SetField("heritage_id", id.c_str());
+                f.SetField("city_id", numbered("c", city).c_str());
+                if (rank) {
+                    f.SetField("candidate_rank", *rank);
+                    f.SetField("candidate_score", 1.0 / *rank);
+                } else {
+                    f.SetFieldNull(f.GetFieldIndex("candidate_rank"));
+                }
+            });
+        };
+        for (int rank = 25; rank >= 1; --rank) { // stored out of rank order
+            site(numbered("h-0-", rank), 0, rank);
+        }
+        for (int city = 1; city <= 55; ++city) {
+            site(numbered("h-", city) + "-1", city, 1);
+        }
+        site("not-a-candidate", 0, std::nullopt);
+    }
+    ::setenv("CREATLAS_PYTHON", "/bin/false", 1); // no maps: this test is about the tables
+    const std::string html_path = (dir / "report.html").string();
+    creatlas::write_report(json{{"project", "unit"}}, gpkg, html_path);
+    ::unsetenv("CREATLAS_PYTHON");
+    std::ifstream in(html_path);
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string html = text.str();
+
+    auto has = [&html](const std::string& s) { return html.find(s) != std::string::npos; };
+    EXPECT_TRUE(has("<td>City 99</td>"));
+    EXPECT_FALSE(has("<td>City 100</td>"));
+    EXPECT_TRUE(has("Showing the first 100 of 120 cities (by creative_index); 20 more are in the "
+                    "GeoPackage's cities layer."));
+    EXPECT_TRUE(has("<h3>City 0 (c0) — 25 candidates</h3>"));
+    EXPECT_TRUE(has("<td>h-0-1</td>"));
+    EXPECT_TRUE(has("<td>h-0-20</td>"));
+    EXPECT_FALSE(has("<td>h-0-21</td>"));
+    EXPECT_LT(html.find("<td>h-0-1</td>"), html.find("<td>h-0-2</td>"));
+    EXPECT_TRUE(has("Showing the first 20 of 25 candidates (by rank); 5 more are in the "
+                    "GeoPackage's heritage_sites layer"));
+    EXPECT_TRUE(has("<h3>City 49 (c49) — 1 candidate</h3>"));
+    EXPECT_FALSE(has("(c50)"));
+    EXPECT_TRUE(has("6 more cities have 6 candidates, all in the GeoPackage's heritage_sites"));
+    EXPECT_FALSE(has("not-a-candidate"));
+    EXPECT_TRUE(has("This report has no maps"));
+    std::filesystem::remove_all(dir);
 }

@@ -13,6 +13,7 @@
 #include "creatlas/error.hpp"
 #include "creatlas/style.hpp"
 #include "gdal_util.hpp"
+#include "read_columns.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -277,26 +278,29 @@ json class_context(const json& layer_config, const json& cls, int index, Geometr
 }
 
 // Labels of the formation types as the run wrote them (formation_label), so
-// that the legend says what the data says; the catalogue's text otherwise.
-std::map<std::string, std::string> labels_from_data(GDALDataset& ds, const LayerInfo& info,
-                                                    const std::string& field,
+// that the legend says what the data says; the catalogue's text otherwise. A
+// value's first non-empty label in feature order wins.
+std::map<std::string, std::string> labels_from_data(const LayerInfo& info, const std::string& field,
                                                     const std::string& label_field) {
     std::map<std::string, std::string> labels;
     OGRFeatureDefn* defn = info.layer->GetLayerDefn();
-    if (defn->GetFieldIndex(field.c_str()) < 0 || defn->GetFieldIndex(label_field.c_str()) < 0) {
+    const int value_index = defn->GetFieldIndex(field.c_str());
+    const int label_index = defn->GetFieldIndex(label_field.c_str());
+    if (value_index < 0 || label_index < 0) {
         return labels;
     }
-    const std::string sql = "SELECT DISTINCT \"" + field + "\", \"" + label_field + "\" FROM \"" +
-                            info.name + "\" WHERE \"" + field + "\" IS NOT NULL AND \"" +
-                            label_field + "\" IS NOT NULL AND \"" + label_field + "\" <> ''";
-    OGRLayer* result = ds.ExecuteSQL(sql.c_str(), nullptr, nullptr);
-    if (result == nullptr) {
-        return labels;
+    // Two columns through the layer, not SQL: see read_columns.hpp.
+    style_detail::ColumnsOnly columns(*info.layer, {field, label_field});
+    for (auto& feature : *info.layer) {
+        if (!feature->IsFieldSetAndNotNull(value_index) ||
+            !feature->IsFieldSetAndNotNull(label_index)) {
+            continue;
+        }
+        const char* label = feature->GetFieldAsString(label_index);
+        if (*label != '\0') {
+            labels.emplace(feature->GetFieldAsString(value_index), label);
+        }
     }
-    for (auto& feature : *result) {
-        labels.emplace(feature->GetFieldAsString(0), feature->GetFieldAsString(1));
-    }
-    ds.ReleaseResultSet(result);
     return labels;
 }
 
@@ -307,7 +311,11 @@ std::vector<double> field_values(const LayerInfo& info, const std::string& field
         throw_bad_input("the layer has no field '" + field + "' to classify by",
                         {"", info.name, {}, field});
     }
-    info.layer->ResetReading();
+    style_detail::ColumnsOnly columns(*info.layer, {field});
+    const GIntBig count = info.layer->GetFeatureCount(FALSE);
+    if (count > 0) {
+        values.reserve(static_cast<std::size_t>(count));
+    }
     for (auto& feature : *info.layer) {
         if (feature->IsFieldSetAndNotNull(index)) {
             const double value = feature->GetFieldAsDouble(index);
@@ -316,12 +324,11 @@ std::vector<double> field_values(const LayerInfo& info, const std::string& field
             }
         }
     }
-    info.layer->ResetReading();
     return values;
 }
 
 // The classes of one layer, filled in from the run's data.
-json layer_classes(GDALDataset& ds, const LayerInfo& info, const json& config) {
+json layer_classes(const LayerInfo& info, const json& config) {
     const std::string kind = config.at("kind").get<std::string>();
     json classes = json::array();
     if (kind == "graduated") {
@@ -352,7 +359,7 @@ json layer_classes(GDALDataset& ds, const LayerInfo& info, const json& config) {
     }
     std::map<std::string, std::string> data_labels;
     if (config.contains("label_field")) {
-        data_labels = labels_from_data(ds, info, config.at("field").get<std::string>(),
+        data_labels = labels_from_data(info, config.at("field").get<std::string>(),
                                        config.at("label_field").get<std::string>());
     }
     int index = 0;
@@ -682,7 +689,7 @@ void write_layer_styles(GDALDataset& ds, const std::string& project_title,
         context["decimals"] = config.value("decimals", 1);
         context["geometry_code"] = qgis_geometry_code(style.info.kind);
         context["preview_expression"] = "\"" + config.value("id_field", std::string("fid")) + "\"";
-        context["classes"] = layer_classes(ds, style.info, config);
+        context["classes"] = layer_classes(style.info, config);
         // Rank labels: QGIS's cartographic placement around points (6), horizontal
         // inside polygons (4); they take the candidates' colour.
         context["label_placement"] = style.info.kind == GeometryKind::Point ? 6 : 4;
