@@ -22,7 +22,7 @@
         <text-buffer bufferDraw="1" bufferSize="0.8" bufferSizeUnits="MM" bufferColor="255,255,255,255" bufferOpacity="1" bufferJoinStyle="128"/>
       </text-style>
       <placement placement="{{label_placement}}" dist="1" distUnits="MM" priority="8" quadOffset="2" offsetType="0"/>
-      <rendering obstacle="1" scaleVisibility="0" drawLabels="1" displayAll="1" upsidedownLabels="0" limitNumLabels="0"/>
+      <rendering obstacle="1" scaleVisibility="1" scaleMin="0" scaleMax="250000" drawLabels="1" displayAll="1" upsidedownLabels="0" limitNumLabels="0"/>
     </settings>
   </labeling>
 {{>qml_footer.xml}}

@@ -120,6 +120,12 @@ class DefaultStyles(unittest.TestCase):
         self.assertIn("rank", labels[1])
         self.assertTrue(layer.labelsEnabled())
         self.assertIn('"candidate_rank"', layer.labeling().settings().fieldName)
+        # Rank labels only from 1:250,000 inwards: at national extent QGIS would
+        # otherwise place tens of thousands of labels (docs/styles.md).
+        settings = layer.labeling().settings()
+        self.assertTrue(settings.scaleVisibility)
+        self.assertEqual(settings.minimumScale, 250000.0)
+        self.assertEqual(settings.maximumScale, 0.0)
         # The status expression sorts sites as the design says: evaluate it on each.
         from qgis.core import QgsExpression, QgsExpressionContext, QgsExpressionContextUtils
         expression = QgsExpression(renderer.classAttribute())
