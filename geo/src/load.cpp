@@ -72,8 +72,7 @@ Table load_source(const GeosContext& geos, const SourceSpec& spec, GeometryPolic
     const GeometryPolicy policy = spec.geometry_policy.value_or(default_policy);
     const ErrorContext where{spec.path, "", std::nullopt, ""};
 
-    if (!std::filesystem::exists(spec.path) && spec.path.find(':') == std::string::npos &&
-        spec.path.rfind("/vsi", 0) != 0) {
+    if (is_local_path(spec.path) && !std::filesystem::exists(spec.path)) {
         throw_bad_input("[" + spec.role + "] source does not exist", where);
     }
     std::vector<std::string> options = spec.open_options;
@@ -301,8 +300,7 @@ std::vector<LayerInfo> inspect_source(const GeosContext& geos, const std::string
     GdalErrorCapture errors;
     SourceSpec spec;
     spec.path = path;
-    if (!std::filesystem::exists(path) && path.find(':') == std::string::npos &&
-        path.rfind("/vsi", 0) != 0) {
+    if (is_local_path(path) && !std::filesystem::exists(path)) {
         throw_bad_input("no such file", {path, "", std::nullopt, ""});
     }
     GDALDatasetUniquePtr ds = open_source(spec, open_options);

@@ -439,6 +439,7 @@ AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, Atlas
     if (cluster_key_field.empty()) {
         cluster_key_field = project.clusters.id_field;
     }
+    const auto cluster_keys_raw = ids_of(clusters, cluster_key_field);
     if (in.grants != nullptr) {
         const Table& g = *in.grants;
         const std::string kf = project.grants.field("key_field");
@@ -459,8 +460,7 @@ AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, Atlas
         kl.left = "clusters";
         kl.right = "grants";
         std::set<std::string> cluster_keys;
-        const auto ckeys = ids_of(clusters, cluster_key_field);
-        for (const auto& k : ckeys) {
+        for (const auto& k : cluster_keys_raw) {
             cluster_keys.insert(normalise_key(k));
         }
         for (const auto& r : g.rows) {
@@ -499,7 +499,6 @@ AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, Atlas
             report.notes.push_back("age_years is null: the clusters have no field '" +
                                    project.opened_field + "'");
         }
-        const auto ckeys = ids_of(clusters, cluster_key_field);
         std::int64_t unknown = 0;
         for (std::size_t i = 0; i < nc; ++i) {
             const Row& r = clusters.rows[i];
@@ -551,7 +550,8 @@ AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, Atlas
                 }
             }
             cc["instruments"][i] = inst_text;
-            if (auto it = grants_by_key.find(normalise_key(ckeys[i])); it != grants_by_key.end()) {
+            if (auto it = grants_by_key.find(normalise_key(cluster_keys_raw[i]));
+                it != grants_by_key.end()) {
                 grant += it->second;
             }
             cluster_grant[i] = grant;

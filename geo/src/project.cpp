@@ -146,14 +146,8 @@ GeometryPolicy parse_policy(const SectionReader& r, const std::string& key,
     r.fail(key, "'" + text + "' is not a geometry policy (repair, skip or fail)");
 }
 
-bool is_resolvable_path(const std::string& path) {
-    // Connection strings ("PG:…", "GPKG:…") and GDAL virtual paths are passed through.
-    static const std::regex prefix("^[A-Za-z][A-Za-z0-9_]+:");
-    return !path.empty() && path.rfind("/vsi", 0) != 0 && !std::regex_search(path, prefix);
-}
-
 std::string resolve(const std::string& base_dir, const std::string& path) {
-    if (!is_resolvable_path(path) || fs::path(path).is_absolute()) {
+    if (!is_local_path(path) || fs::path(path).is_absolute()) {
         return path;
     }
     return (fs::path(base_dir) / path).lexically_normal().string();
@@ -257,6 +251,11 @@ SourceSpec read_source(const toml::table& root, const std::string& role,
 }
 
 } // namespace
+
+bool is_local_path(const std::string& path) {
+    static const std::regex prefix("^[A-Za-z][A-Za-z0-9_]+:");
+    return !path.empty() && path.rfind("/vsi", 0) != 0 && !std::regex_search(path, prefix);
+}
 
 Project parse_project(const std::string& text, const std::string& base_dir,
                       const std::string& origin) {

@@ -112,6 +112,11 @@ struct Project {
     std::vector<const SourceSpec*> sources() const;
 };
 
+/// True when `path` names a local file: not a connection string ("PG:…", "GPKG:…")
+/// nor a GDAL virtual path ("/vsizip/…"). Only such paths are resolved against the
+/// project's folder and checked for existence.
+bool is_local_path(const std::string& path);
+
 /// Read and validate a project file. Relative paths resolve against its folder.
 Project load_project(const std::string& path);
 /// Parse project text; relative paths resolve against base_dir. `origin` names
