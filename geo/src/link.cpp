@@ -318,14 +318,10 @@ std::vector<CityLink> link_to_cities(const GeosContext& geos, const Table& featu
 
 std::vector<HeritageLink> link_to_heritage(const GeosContext& geos, const Table& clusters,
                                            const SpatialIndex& heritage, double snap_m) {
-    std::vector<HeritageLink> out(clusters.rows.size());
-    for (std::size_t i = 0; i < clusters.rows.size(); ++i) {
-        const GEOSGeometry* g = clusters.rows[i].geom.get();
-        if (g == nullptr) {
-            continue;
-        }
-        const Nearest n =
-            nearest_within(geos, heritage, *g, std::numeric_limits<double>::infinity());
+    const std::vector<Nearest> nearest = nearest_each(geos, clusters, heritage);
+    std::vector<HeritageLink> out(nearest.size());
+    for (std::size_t i = 0; i < nearest.size(); ++i) {
+        const Nearest& n = nearest[i];
         out[i].nearest = n.row;
         out[i].nearest_m = n.distance_m;
         if (n.row >= 0 && n.distance_m <= snap_m) {
