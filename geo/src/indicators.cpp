@@ -1,4 +1,5 @@
 // The indicator catalogue: every output field the atlas computes, declared once.
+#include "creatlas/industrial.hpp"
 #include "creatlas/measure.hpp"
 
 #include <sstream>
@@ -93,9 +94,11 @@ std::vector<Indicator> make_catalogue() {
          "City the site belongs to."},
         {"is_industrial", L::Heritage, T::Integer, "0/1",
          "category in [industrial] category_values; sites without a category value (or without a "
-         "mapping): a name keyword (Cyrillic keywords anywhere in the name, Latin ones at the "
-         "start of a word)",
-         "industrial.category_values, industrial.keywords, heritage.category_field",
+         "mapping): the head word of the name — an industrial head is 1, a non-industrial head "
+         "0, a generic or unlisted head takes the class of its adjectives and then of its "
+         "genitive chain, else 0 (see How heritage is recognised as industrial, below)",
+         "industrial.category_values, industrial.*_heads, industrial.*_modifiers, "
+         "heritage.category_field",
          "Is it industrial heritage?"},
         {"reused", L::Heritage, T::Integer, "0/1",
          "1 when a cluster is on the site (see clusters.on_heritage)", "link.heritage_snap_m",
@@ -275,6 +278,7 @@ std::string indicator_catalogue_markdown() {
             }
         }
     }
+    md << "\n" << industrial_rule_markdown();
     return md.str();
 }
 

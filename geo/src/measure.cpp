@@ -3,6 +3,7 @@
 
 #include "creatlas/error.hpp"
 #include "creatlas/geodesy.hpp"
+#include "creatlas/industrial.hpp"
 #include "creatlas/stats.hpp"
 #include "parallel.hpp"
 
@@ -630,6 +631,10 @@ AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, Atlas
         for (const auto& v : project.industrial_category_values) {
             cat_values.insert(normalise_key(v));
         }
+        const IndustrialRules industrial_rules(project.industrial_vocabulary);
+        // Which rule decided, per site: not written yet (the industrial_reason field and
+        // the overrides come with the measure restructuring).
+        [[maybe_unused]] std::vector<std::string> industrial_reason(nh);
         for (std::size_t i = 0; i < nh; ++i) {
             const Row& r = heritage.rows[i];
             hc["heritage_id"][i] = heritage_ids[i];
@@ -640,9 +645,12 @@ AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, Atlas
                 cat >= 0 ? as_text(r.values[static_cast<std::size_t>(cat)]) : std::string();
             if (cat >= 0 && !cat_values.empty() && !normalise_key(category).empty()) {
                 ind = cat_values.contains(normalise_key(category));
+                industrial_reason[i] = industrial_category_reason(category);
             } else if (namei >= 0) {
-                ind = has_industrial_keyword(as_text(r.values[static_cast<std::size_t>(namei)]),
-                                             project.industrial_keywords);
+                IndustrialVerdict v = classify_industrial_name(
+                    as_text(r.values[static_cast<std::size_t>(namei)]), industrial_rules);
+                ind = v.industrial;
+                industrial_reason[i] = std::move(v.reason);
             }
             industrial[i] = ind;
             hc["is_industrial"][i] = static_cast<std::int64_t>(ind ? 1 : 0);

@@ -8,6 +8,8 @@
 // its parameters from it.
 #pragma once
 
+#include "creatlas/industrial.hpp"
+
 #include <map>
 #include <optional>
 #include <string>
@@ -93,7 +95,8 @@ struct Project {
 
     std::string industrial_category_field;
     std::vector<std::string> industrial_category_values;
-    std::vector<std::string> industrial_keywords;
+    /// [industrial] head and modifier lists (defaults: default_industrial_vocabulary()).
+    IndustrialVocabulary industrial_vocabulary = default_industrial_vocabulary();
 
     std::string capital_field;
     std::vector<std::string> capital_values;
