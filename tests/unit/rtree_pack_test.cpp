@@ -507,9 +507,15 @@ TEST(RtreePack, NoFeatureMissedWhereSqliteRoundsInward) {
     // rounding one float further out, still finds.
     const auto tiny = random_entries(3000, -1.0e-40, -1.0e-40, 2.0e-40, 0.5, 26);
     EXPECT_EQ(check_packed(tiny, tiny.size(), 0, false), 2);
-    const std::vector<RtreeEntry> huge = {{1, 1.0e39, 2.0e39, 0.0, 1.0},
-                                          {2, -2.0e39, -1.0e39, 0.0, 1.0}};
-    EXPECT_EQ(check_packed(huge, huge.size(), 0, false), 0);
+    // Beyond the float range, mixed with ordinary boxes and boxes over the whole plane
+    // (−inf to +inf once rounded: no centre to sort by), over more than one node.
+    std::vector<RtreeEntry> huge = random_entries(100, 0.0, 0.0, 1.0, 0.1, 27);
+    for (std::int64_t id = 101; id <= 150; ++id) {
+        huge.push_back({id, 1.0e39, 2.0e39, 0.0, 1.0});
+        huge.push_back({id + 50, -2.0e39, -1.0e39, 0.0, 1.0});
+        huge.push_back({id + 100, -1.0e39, 1.0e39, -1.0e39, 1.0e39});
+    }
+    EXPECT_EQ(check_packed(huge, huge.size(), 0, false), 1);
 
     Db db = open_db(":memory:");
     exec(db.get(), "CREATE VIRTUAL TABLE ordinary USING rtree(id, minx, maxx, miny, maxy)");

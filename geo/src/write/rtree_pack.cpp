@@ -8,7 +8,6 @@
 #include <cmath>
 #include <limits>
 #include <memory>
-#include <numeric>
 #include <sqlite3.h>
 #include <string_view>
 
@@ -36,9 +35,15 @@ struct Box {
         miny = std::min(miny, o.miny);
         maxy = std::max(maxy, o.maxy);
     }
-    // Sort keys in double: the sum of two floats near FLT_MAX overflows in float.
-    double cx() const { return static_cast<double>(minx) + static_cast<double>(maxx); }
-    double cy() const { return static_cast<double>(miny) + static_cast<double>(maxy); }
+    // Sort keys (twice the centre) in double, where the sum of two floats near
+    // FLT_MAX does not overflow. A box from −inf to +inf has no centre (NaN,
+    // which would break the sort's ordering): it sorts as if centred on 0.
+    double cx() const { return centre(minx, maxx); }
+    double cy() const { return centre(miny, maxy); }
+    static double centre(float lo, float hi) {
+        const double c = static_cast<double>(lo) + static_cast<double>(hi);
+        return std::isnan(c) ? 0.0 : c;
+    }
 };
 
 /// One cell while packing a level: its box and what it points to (an entry id

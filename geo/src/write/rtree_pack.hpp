@@ -20,9 +20,11 @@
 //
 // The result is an ordinary R*Tree: SQLite's rtreecheck() accepts it, later
 // INSERTs, UPDATEs and DELETEs (through the triggers) maintain it as usual,
-// and GDAL, QGIS and validate_gpkg cannot tell it from an index GDAL built,
-// except that its nodes are full and overlap less. The triggers and the
-// gpkg_extensions row are GDAL 3.6's, character for character.
+// and GDAL (so QGIS, which reads GeoPackages through GDAL) and validate_gpkg
+// cannot tell it from an index GDAL built, except that its nodes are full
+// (3,003 nodes for 150,000 heritage objects where GDAL's index has 4,402).
+// The triggers and the gpkg_extensions row are GDAL 3.6's, character for
+// character.
 //
 // Which SQLite connection. The functions take any sqlite3* open read-write on
 // the GeoPackage. The write stage should open its own connection on the
@@ -32,11 +34,27 @@
 //  - an open GDAL dataset caches per layer whether it has a spatial index and
 //    which extensions it uses; an index made behind its back stays invisible
 //    to that dataset, and a later GDAL call could act on the stale state;
-//  - GDAL keeps its own transactions (StartTransaction, and a deferred one in
-//    bulk writes); our savepoint would nest in, or be undone by, them;
-//  - a fresh connection costs well under a millisecond to open, and the costly
-//    part (pack_rtree: sorting and encoding) needs no connection at all, so it
-//    can run on another thread while GDAL writes the next layer.
+//  - GDAL runs its own transactions on its connection (the write stage's
+//    StartTransaction, and the ones GDAL opens itself); our savepoint would
+//    nest in them and be undone with them;
+//  - our own connection costs about a millisecond to open (0.6–0.8 ms warm on
+//    a 150,000-feature file), and the costly part, pack_rtree (sorting and
+//    encoding), needs no connection at all, so it can run on another thread
+//    while GDAL writes the next layer.
+//
+// How the write stage is to use it (not wired in yet):
+//  1. create each layer with SPATIAL_INDEX=NO (GEOMETRY_NAME=geom, FID=fid);
+//  2. after each CreateFeature (which assigns the FID), when the geometry is
+//     neither null nor empty, keep {feature.GetFID(), MinX, MaxX, MinY, MaxY}
+//     from getEnvelope() of the geometry as written: after the CRS
+//     transformation and the forcing to multi-types;
+//  3. pack_rtree(std::move(entries), rtree_node_size(4096)) once the layer is
+//     written, on a worker thread if wanted (GDAL writes 4,096-byte pages;
+//     write_packed_rtree checks the node size against the file);
+//  4. close the GDAL dataset as now (after the metadata and `finish`);
+//  5. sqlite3_open_v2(temporary file, SQLITE_OPEN_READWRITE), BEGIN, one
+//     write_packed_rtree(db, layer name, "geom", tree) per layer with a
+//     geometry column, COMMIT, close; then rename into place as now.
 #pragma once
 
 #include <cstddef>
@@ -95,8 +113,9 @@ int rtree_node_size(int page_size);
 /// Pack `entries` into an R-tree with nodes of `node_size` bytes (see
 /// rtree_node_size). Entries with an empty envelope (min > max on an axis, or
 /// NaN, as OGREnvelope gives for an empty geometry) are left out, as GDAL
-/// leaves out empty geometries. Every node is filled to capacity or one short
-/// of it, except when there are fewer entries than one node holds.
+/// leaves out empty geometries. Each level has as few nodes as can hold its
+/// cells (⌈n / capacity⌉), and they share the cells evenly (their counts
+/// differ by one at most); the root holds whatever the level below leaves.
 /// Pure computation, safe on any thread.
 /// Throws Error(Internal) on a duplicate id or a node size below 448 bytes
 /// (SQLite's minimum).
