@@ -1,5 +1,4 @@
 // The measure stage: the clusters layer (one row per creative cluster).
-#include "creatlas/geodesy.hpp"
 #include "levels.hpp"
 
 #include <cmath>
