@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <ctime>
 #include <sstream>
 
 namespace creatlas {
@@ -165,8 +166,17 @@ void summarise_values(std::ostringstream& out, const std::vector<ValueNote>& val
 
 void RunReport::mark(const std::string& stage) {
     const auto now = std::chrono::steady_clock::now();
+    const double cpu = process_cpu_seconds();
     timings.emplace_back(stage, std::chrono::duration<double>(now - last_mark).count());
+    cpu_timings.push_back(cpu - last_cpu);
     last_mark = now;
+    last_cpu = cpu;
+}
+
+double RunReport::process_cpu_seconds() {
+    timespec t{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
 }
 
 SourceReport* RunReport::source(const std::string& role) {
@@ -221,8 +231,10 @@ nlohmann::json RunReport::to_json() const {
     }
     j["notes"] = notes;
     j["timings"] = nlohmann::json::object();
-    for (const auto& [stage, seconds] : timings) {
-        j["timings"][stage] = seconds;
+    j["cpu_timings"] = nlohmann::json::object();
+    for (std::size_t k = 0; k < timings.size(); ++k) {
+        j["timings"][timings[k].first] = timings[k].second;
+        j["cpu_timings"][timings[k].first] = k < cpu_timings.size() ? cpu_timings[k] : 0.0;
     }
     return j;
 }
@@ -282,10 +294,11 @@ std::string RunReport::summary() const {
         out << "Note: " << n << (count > 1 ? " (" + std::to_string(count) + "×)" : "") << "\n";
     }
     if (!timings.empty()) {
-        out << "Timings:";
+        out << "Timings (wall, CPU):";
         out.precision(2);
-        for (const auto& [stage, seconds] : timings) {
-            out << " " << stage << " " << std::fixed << seconds << " s;";
+        for (std::size_t k = 0; k < timings.size(); ++k) {
+            out << " " << timings[k].first << " " << std::fixed << timings[k].second << " s, "
+                << (k < cpu_timings.size() ? cpu_timings[k] : 0.0) << " s;";
         }
         out << "\n";
     }

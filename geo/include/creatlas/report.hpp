@@ -78,11 +78,20 @@ struct RunReport {
     std::vector<std::string> notes;             ///< everything else worth saying
     /// Wall time of each stage in seconds, in the order the stages ran.
     std::vector<std::pair<std::string, double>> timings;
+    /// CPU time (user + system, all threads) of each stage in seconds, same order: on
+    /// a machine shared with other work it moves far less than wall time, and CPU ÷
+    /// wall says how well a stage keeps the cores busy.
+    std::vector<double> cpu_timings;
 
-    /// Record the time since the previous mark (or since `start`) under `stage`.
+    /// Record the wall and CPU time since the previous mark (or since the report was
+    /// made) under `stage`.
     void mark(const std::string& stage);
 
     std::chrono::steady_clock::time_point last_mark = std::chrono::steady_clock::now();
+    double last_cpu = process_cpu_seconds();
+
+    /// CPU time this process has used so far, in seconds.
+    static double process_cpu_seconds();
 
     /// Find the report of the source in role `role` (null when there is none).
     SourceReport* source(const std::string& role);
