@@ -77,6 +77,14 @@ std::vector<KeyDecl> make_keys() {
         {"project", "crs", KeyType::String, "\"EPSG:4326\"", false, "CRS of the output layers."});
     k.push_back({"project", "geometry_policy", KeyType::String, "\"repair\"", false,
                  "What to do with invalid geometries: repair (GEOS MakeValid), skip, or fail."});
+    k.push_back({"project", "language", KeyType::String, "\"en\"", false,
+                 "Language of report.html, atlas.pdf, the legends and class labels of the "
+                 "styles and the values of formation_label: \"en\" (English) or \"ru\" "
+                 "(Russian). Field names never change."});
+    k.push_back({"project", "basemap_url", KeyType::String, "\"\"", false,
+                 "XYZ tile URL ({z}, {x}, {y}) drawn under the maps of the embedded project, "
+                 "atlas.pdf and the report's interactive map. Off when empty: a run never needs "
+                 "the internet unless this is set."});
 
     k.push_back({"link", "city_max_distance_m", KeyType::Number, "5000", false,
                  "A cluster outside every city polygon links to the nearest city within this "
@@ -246,7 +254,8 @@ std::string project_schema_markdown() {
           "name = \"Creative clusters of the Urals and Siberia\"\n"
           "reference_year = 2026\n"
           "output = \"out/atlas.gpkg\"\n"
-          "geometry_policy = \"repair\"\n\n"
+          "geometry_policy = \"repair\"\n"
+          "language = \"ru\"\n\n"
           "[link]\n"
           "city_max_distance_m = 5000\n"
           "heritage_snap_m = 50\n\n"
