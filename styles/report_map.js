@@ -6,7 +6,8 @@
   "use strict";
   var D = JSON.parse(document.getElementById("atlas-map-data").textContent);
   var T = D.t;
-  var map = L.map("atlas-map", { zoomSnap: 0.5 });
+  // maxZoom: marker clustering needs one, and with no tile layer the map has none.
+  var map = L.map("atlas-map", { zoomSnap: 0.5, maxZoom: 18 });
   // Everything but the clusters on one canvas: thousands of SVG elements
   // would make the page sluggish at national scale.
   var canvas = L.canvas({ padding: 0.3 });
@@ -69,13 +70,10 @@
   }).addTo(map);
   overlays[T.programmes] = zones;
 
-  // Industrial heritage: grouped into marker clusters when there are many,
-  // until zoom 13 where single sites can be told apart.
-  var many = D.heritage.features.length > 1000;
-  var heritage = many
-    ? L.markerClusterGroup({ chunkedLoading: true, disableClusteringAtZoom: 13,
-                             maxClusterRadius: 45, showCoverageOnHover: false })
-    : L.layerGroup();
+  // Industrial heritage: grouped into marker clusters until zoom 13, where
+  // single sites can be told apart (thousands of them at national scale).
+  var heritage = L.markerClusterGroup({ chunkedLoading: true, disableClusteringAtZoom: 13,
+                                        maxClusterRadius: 45, showCoverageOnHover: false });
   D.heritage.features.forEach(function (feature) {
     var c = feature.geometry.coordinates;
     var p = feature.properties;

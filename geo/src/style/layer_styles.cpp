@@ -11,21 +11,21 @@
 // not registered in gpkg_contents, which the GeoPackage validator accepts).
 #include "catalogue.hpp"
 #include "creatlas/error.hpp"
-#include "i18n.hpp"
-#include "print_layout.hpp"
 #include "creatlas/style.hpp"
 #include "creatlas/version.hpp"
 #include "gdal_util.hpp"
+#include "i18n.hpp"
+#include "print_layout.hpp"
 #include "read_columns.hpp"
 
 #include <algorithm>
 #include <cctype>
-#include <cstdio>
 #include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cpl_conv.h>
 #include <cpl_vsi.h>
+#include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -710,10 +710,10 @@ std::string build_project(GDALDataset& ds, const std::vector<FilledStyle>& style
         if (style.info.name == "cities") {
             cities = &style;
             // The outlines lie just above the translucent city fills.
-            layers.push_back(outline_layer(style, file_name,
-                                           first_field(style.info.layer,
-                                                       {"name", "city", "city_name", "name_en"}),
-                                           msgs, crs_context(srs ? *srs : data_srs)));
+            layers.push_back(outline_layer(
+                style, file_name,
+                first_field(style.info.layer, {"name", "city", "city_name", "name_en"}), msgs,
+                crs_context(srs ? *srs : data_srs)));
         } else if (style.info.name == "clusters") {
             clusters = &style;
         }
@@ -797,6 +797,27 @@ std::string build_project(GDALDataset& ds, const std::vector<FilledStyle>& style
     return render_template(read_text(path), context, path);
 }
 
+// The print layout looks up each city's clusters and heritage sites (the
+// project's relations, which the city pages' tables list) and each cluster's
+// heritage site (get_feature in the clusters table) by key, on every page.
+// QGIS hands those filters to the GeoPackage as SQL; without an index each is
+// a scan of up to 150,000 sites, page after page of a national atlas.
+void index_lookup_fields(GDALDataset& ds) {
+    const std::pair<const char*, const char*> keys[] = {
+        {"clusters", "city_id"}, {"heritage_sites", "city_id"}, {"heritage_sites", "heritage_id"}};
+    for (const auto& [layer_name, field] : keys) {
+        OGRLayer* layer = ds.GetLayerByName(layer_name);
+        if (layer == nullptr || layer->GetLayerDefn()->GetFieldIndex(field) < 0) {
+            continue;
+        }
+        const std::string index = std::string("creatlas_") + layer_name + "_" + field;
+        execute(ds,
+                "CREATE INDEX IF NOT EXISTS \"" + index + "\" ON \"" + layer_name + "\"(\"" +
+                    field + "\")",
+                "index " + std::string(layer_name) + "." + field);
+    }
+}
+
 void store_project(GDALDataset& ds, const std::string& title, const std::string& qgs) {
     const std::string hex = style_detail::to_hex(make_qgz(qgs));
     const std::string metadata = "{\"last_modified_time\": \"" + utc_now("%Y-%m-%dT%H:%M:%S") +
@@ -826,8 +847,7 @@ void write_layer_styles(GDALDataset& ds, const std::string& project_title,
         if (layer == nullptr) {
             continue; // a run without this input has no such layer
         }
-        FilledStyle style{inspect(*layer), config, {}, {},
-                          msgs.tr(config.value("title", name))};
+        FilledStyle style{inspect(*layer), config, {}, {}, msgs.tr(config.value("title", name))};
         if (style.info.kind == GeometryKind::None) {
             // Nothing to draw (a table without geometry, or an empty layer declared
             // GEOMETRY): QGIS opens such a layer as a table, which needs no style.
@@ -866,6 +886,7 @@ void write_layer_styles(GDALDataset& ds, const std::string& project_title,
             store_style(ds, table, style);
         }
         const std::string file_name = fs::path(final_path).filename().string();
+        index_lookup_fields(ds);
         store_project(ds, project_title,
                       build_project(ds, styles, project_title, file_name, look, msgs));
     } catch (...) {

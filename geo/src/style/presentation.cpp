@@ -5,8 +5,8 @@
 #include "creatlas/style.hpp"
 #include "creatlas/table.hpp"
 #include "i18n.hpp"
-#include "qgis_child.hpp"
 #include "print_layout.hpp"
+#include "qgis_child.hpp"
 
 #include <filesystem>
 

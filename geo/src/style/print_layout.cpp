@@ -132,11 +132,10 @@ json layout_context(const LayoutInputs& in, const Messages& msgs) {
     c["name_expression"] = city_name;
     c["cluster_name_expression"] =
         field_ref(in.cluster_name_field.empty() ? "cluster_id" : in.cluster_name_field);
-    c["heritage_name_expression"] = "coalesce(" +
-                                    field_ref(in.heritage_name_field.empty()
-                                                  ? "heritage_id"
-                                                  : in.heritage_name_field) +
-                                    ", \"heritage_id\")";
+    c["heritage_name_expression"] =
+        "coalesce(" +
+        field_ref(in.heritage_name_field.empty() ? "heritage_id" : in.heritage_name_field) +
+        ", \"heritage_id\")";
     // The heritage site a cluster is on, by name (the cluster holds its id).
     c["heritage_expression"] =
         in.heritage_name_field.empty()
@@ -151,14 +150,13 @@ json layout_context(const LayoutInputs& in, const Messages& msgs) {
         aggregate("cities", "count", "\"city_id\"", "\"n_clusters\" > 0");
     c["cover_subtitle"] = tr("Atlas of creative clusters, industrial heritage and support "
                              "programmes") +
-                          " · " + tr("cities with clusters") + ": " + whole(with_clusters) +
-                          ", " + tr("one page each, the most clusters first");
+                          " · " + tr("cities with clusters") + ": " + whole(with_clusters) + ", " +
+                          tr("one page each, the most clusters first");
     c["cover_figures_heading"] = tr("Headline figures");
     const std::string clusters = aggregate("clusters", "count", "\"cluster_id\"");
     std::string figures = tr("Creative clusters") + ": " + whole(clusters) + "\n";
     for (int type = 1; type <= 5; ++type) {
-        figures += "   " + std::to_string(type) + " – " + msgs.tr(formation_label_en(type)) +
-                   ": " +
+        figures += "   " + std::to_string(type) + " – " + msgs.tr(formation_label_en(type)) + ": " +
                    whole(aggregate("clusters", "count", "\"cluster_id\"",
                                    "\"formation_type\" = " + std::to_string(type))) +
                    "\n";
@@ -172,8 +170,8 @@ json layout_context(const LayoutInputs& in, const Messages& msgs) {
                whole(industrial) + ")\n";
     const std::string reached =
         aggregate("clusters", "count", "\"cluster_id\"", "\"programme_count\" > 0");
-    figures += tr("Clusters inside support programme zones") + ": " +
-               percent(reached, clusters) + " (" + whole(reached) + ")\n";
+    figures += tr("Clusters inside support programme zones") + ": " + percent(reached, clusters) +
+               " (" + whole(reached) + ")\n";
     figures += tr("Grants to clusters") + ": " +
                whole(aggregate("clusters", "sum", "\"grant_total\"")) + " " + tr("RUB");
     c["cover_figures"] = multiline_xml(figures);
@@ -185,13 +183,13 @@ json layout_context(const LayoutInputs& in, const Messages& msgs) {
         tr("per 100,000 people") + ") · " + tr("creative index") + ": " +
         decimal("\"creative_index\"", 1) + " (" + tr("rank") + " " + whole("\"creative_rank\"") +
         ")\n" + tr("industrial heritage re-used") + ": " +
-        percent("\"ih_reused\"", "\"ih_count\"") + " (" + whole("\"ih_reused\"") + " " +
-        tr("of") + " " + whole("\"ih_count\"") + ") · " + tr("programme coverage") + ": " +
+        percent("\"ih_reused\"", "\"ih_count\"") + " (" + whole("\"ih_reused\"") + " " + tr("of") +
+        " " + whole("\"ih_count\"") + ") · " + tr("programme coverage") + ": " +
         percent("\"programme_coverage\"", "1") + " · " + tr("grants") + ": " +
         whole("\"grant_total\"") + " " + tr("RUB"));
     c["t_locator"] = tr("Where the city lies: all cities of the atlas");
-    c["t_clusters_heading"] = tr("Creative clusters of the city") + " (" +
-                              whole("\"n_clusters\"") + "; " + tr("at most 10 shown") + ")";
+    c["t_clusters_heading"] = tr("Creative clusters of the city") + " (" + whole("\"n_clusters\"") +
+                              "; " + tr("at most 10 shown") + ")";
     c["t_candidates_heading"] = tr("Top conversion candidates");
     c["t_col_cluster"] = tr("Cluster");
     c["t_col_formation"] = tr("Formation type");

@@ -13,11 +13,11 @@
 namespace creatlas::style_detail {
 
 struct ChildResult {
-    bool started = false;   ///< false: the interpreter could not be started (see log)
-    int exit_code = -1;     ///< the script's exit status (-1 when it did not exit normally)
-    nlohmann::json output;  ///< the JSON document it printed on stdout (null if none)
-    std::string log;        ///< the end of what it printed on stderr
-    std::string python;     ///< the interpreter that ran it
+    bool started = false;  ///< false: the interpreter could not be started (see log)
+    int exit_code = -1;    ///< the script's exit status (-1 when it did not exit normally)
+    nlohmann::json output; ///< the JSON document it printed on stdout (null if none)
+    std::string log;       ///< the end of what it printed on stderr
+    std::string python;    ///< the interpreter that ran it
 };
 
 /// Run styles_dir()/`script` with `args` under $CREATLAS_PYTHON (default

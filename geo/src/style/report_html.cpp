@@ -217,8 +217,8 @@ void table_html(std::ostringstream& html, const Rows& rows, const std::vector<in
 
 // "Showing the first N of M <what>; K more are in the GeoPackage's <where>."
 // when `shown` < `total`. `where` is HTML (not escaped).
-void cut_note(std::ostringstream& html, const Messages& msgs, std::size_t shown,
-              std::size_t total, const std::string& what, const std::string& where) {
+void cut_note(std::ostringstream& html, const Messages& msgs, std::size_t shown, std::size_t total,
+              const std::string& what, const std::string& where) {
     if (shown >= total) {
         return;
     }
@@ -274,8 +274,8 @@ Maps render_maps(const std::string& gpkg_path, const fs::path& html_path) {
     fs::remove_all(maps.folder, ec);
     fs::create_directories(maps.folder, ec);
     if (ec) {
-        maps.missing = "the maps' folder " + maps.folder.string() +
-                       " cannot be created: " + ec.message();
+        maps.missing =
+            "the maps' folder " + maps.folder.string() + " cannot be created: " + ec.message();
         return maps;
     }
     const style_detail::ChildResult child = style_detail::run_styles_script(
@@ -283,8 +283,7 @@ Maps render_maps(const std::string& gpkg_path, const fs::path& html_path) {
         {gpkg_path, maps.folder.string(), "--max-cities", std::to_string(kMaxCityMaps)},
         (maps.folder / ".render").string());
     const json& parsed = child.output;
-    if (!child.started || child.exit_code != 0 || !parsed.is_object() ||
-        parsed.contains("error")) {
+    if (!child.started || child.exit_code != 0 || !parsed.is_object() || parsed.contains("error")) {
         fs::remove_all(maps.folder, ec);
         if (!child.started) {
             maps.missing = "QGIS could not be run: " + child.log;
@@ -292,9 +291,8 @@ Maps render_maps(const std::string& gpkg_path, const fs::path& html_path) {
         }
         std::string why = parsed.is_object() && parsed.contains("error")
                               ? json_text(parsed["error"])
-                              : "map rendering failed (" + child.python +
-                                    " render_maps.py, exit " + std::to_string(child.exit_code) +
-                                    ")";
+                              : "map rendering failed (" + child.python + " render_maps.py, exit " +
+                                    std::to_string(child.exit_code) + ")";
         if (child.exit_code != 3 && !child.log.empty()) {
             why += ": " + child.log;
         }
@@ -345,7 +343,8 @@ std::string legend_html(const std::set<std::string>& present, const Messages& ms
         }
         html << "</div>";
     }
-    html << "<div><b>" << esc(msgs.tr("City outlines and names")) << "</b></div></div>\n";
+    html << "<div><b>" << esc(msgs.tr("City outlines and names")) << "</b> <span class=\"sw\" "
+            "style=\"background:#fff;border-color:#555\"></span></div></div>\n";
     return html.str();
 }
 
@@ -436,7 +435,8 @@ std::string percent_text(double part, double whole) {
 void headline_html(std::ostringstream& html, GDALDataset& ds, const std::optional<Rows>& clusters,
                    const std::optional<Rows>& cities, const Messages& msgs) {
     const auto tr = [&msgs](const char* english) { return esc(msgs.tr(english)); };
-    html << "<section id=\"findings\"><h2>" << tr("Headline figures") << "</h2>\n<div class=\"cards\">\n";
+    html << "<section id=\"findings\"><h2>" << tr("Headline figures")
+         << "</h2>\n<div class=\"cards\">\n";
     const double n_clusters = clusters ? static_cast<double>(clusters->rows.size()) : 0;
     std::size_t cities_with = 0;
     if (cities) {
@@ -446,7 +446,8 @@ void headline_html(std::ostringstream& html, GDALDataset& ds, const std::optiona
     }
     // Clusters by formation type, in the colours of the map.
     html << "<div class=\"card\"><div class=\"big\">" << format_whole(n_clusters) << "</div><div>"
-         << tr("creative clusters in") << " " << cities_with << " " << tr("cities") << "</div><ul class=\"types\">";
+         << tr("creative clusters in") << " " << cities_with << " " << tr("cities")
+         << "</div><ul class=\"types\">";
     std::map<std::string, std::size_t> by_type;
     if (clusters) {
         const int t = clusters->index("formation_type");
@@ -485,10 +486,10 @@ void headline_html(std::ostringstream& html, GDALDataset& ds, const std::optiona
     html << "<div class=\"card\"><div class=\"big\">" << percent_text(reached, n_clusters)
          << "</div><div>" << tr("of clusters inside a support programme zone") << " ("
          << format_whole(reached) << ")</div></div>\n";
-    html << "<div class=\"card\"><div class=\"big\">" << format_whole(grants) << " "
-         << tr("RUB") << "</div><div>" << tr("of grants to clusters") << " ("
-         << (n_clusters > 0 ? format_whole(grants / n_clusters) : "–") << " " << tr("RUB")
-         << " " << tr("per cluster") << ")</div></div>\n";
+    html << "<div class=\"card\"><div class=\"big\">" << format_whole(grants) << " " << tr("RUB")
+         << "</div><div>" << tr("of grants to clusters") << " ("
+         << (n_clusters > 0 ? format_whole(grants / n_clusters) : "–") << " " << tr("RUB") << " "
+         << tr("per cluster") << ")</div></div>\n";
     html << "</div></section>\n";
 }
 
@@ -670,13 +671,13 @@ void candidates_html(std::ostringstream& html, const Rows& cities, const Rows& s
     }
     std::vector<int> columns;
     std::vector<std::string> headings;
-    for (const auto& [field, heading] :
-         std::vector<std::pair<const char*, const char*>>{{"candidate_rank", "rank"},
-                                                          {"heritage_id", "heritage_id"},
-                                                          {"name", "name"},
-                                                          {"candidate_score", "score"},
-                                                          {"nearest_cluster_m", "nearest cluster, m"},
-                                                          {"programme_count", "programmes"}}) {
+    for (const auto& [field, heading] : std::vector<std::pair<const char*, const char*>>{
+             {"candidate_rank", "rank"},
+             {"heritage_id", "heritage_id"},
+             {"name", "name"},
+             {"candidate_score", "score"},
+             {"nearest_cluster_m", "nearest cluster, m"},
+             {"programme_count", "programmes"}}) {
         if (sites.index(field) >= 0) {
             columns.push_back(sites.index(field));
             headings.push_back(msgs.tr(heading));
@@ -797,8 +798,7 @@ void cities_html(std::ostringstream& html, std::optional<Rows>& cities, const Me
 }
 
 void indicators_html(std::ostringstream& html, const Messages& msgs) {
-    html << "<section id=\"indicators\"><h2>" << esc(msgs.tr("Indicator definitions"))
-         << "</h2>\n";
+    html << "<section id=\"indicators\"><h2>" << esc(msgs.tr("Indicator definitions")) << "</h2>\n";
     const json catalogue = indicator_catalogue_json();
     html << "<table class=\"defs\">\n<thead><tr><th>id</th><th>" << esc(msgs.tr("layer"))
          << "</th><th>" << esc(msgs.tr("unit")) << "</th><th>" << esc(msgs.tr("formula"))
@@ -849,8 +849,8 @@ void provenance_html(std::ostringstream& html, const json& report, const Message
     }
     html << "</dl>\n";
 
-    html << "<h3>" << tr("Inputs") << "</h3>\n<table>\n<thead><tr><th>" << tr("role")
-         << "</th><th>" << tr("source") << "</th><th>CRS</th><th class=\"n\">" << tr("read")
+    html << "<h3>" << tr("Inputs") << "</h3>\n<table>\n<thead><tr><th>" << tr("role") << "</th><th>"
+         << tr("source") << "</th><th>CRS</th><th class=\"n\">" << tr("read")
          << "</th><th class=\"n\">" << tr("loaded") << "</th><th>"
          << tr("repaired, skipped, unreadable (feature ids)") << "</th></tr></thead>\n<tbody>\n";
     for (const json& s : report.value("sources", json::array())) {
@@ -886,22 +886,21 @@ void provenance_html(std::ostringstream& html, const json& report, const Message
             html << "<tr><td>" << esc(json_text(k.value("left", json()))) << " ↔ "
                  << esc(json_text(k.value("right", json()))) << "</td><td class=\"n\">"
                  << esc(json_text(k.value("matched", json()))) << "</td><td>"
-                 << (left.empty() ? "—"
-                                  : std::to_string(left.size()) + ": " +
-                                        esc(list_text(left, 50, msgs)))
+                 << (left.empty()
+                         ? "—"
+                         : std::to_string(left.size()) + ": " + esc(list_text(left, 50, msgs)))
                  << "</td><td>"
-                 << (right.empty() ? "—"
-                                   : std::to_string(right.size()) + ": " +
-                                         esc(list_text(right, 50, msgs)))
+                 << (right.empty()
+                         ? "—"
+                         : std::to_string(right.size()) + ": " + esc(list_text(right, 50, msgs)))
                  << "</td></tr>\n";
         }
         html << "</tbody></table>\n";
     }
 
     html << "<div class=\"columns\">\n";
-    html << "<div><h3>" << tr("Layers written") << "</h3>\n<table><thead><tr><th>"
-         << tr("layer") << "</th><th class=\"n\">" << tr("features")
-         << "</th></tr></thead><tbody>\n";
+    html << "<div><h3>" << tr("Layers written") << "</h3>\n<table><thead><tr><th>" << tr("layer")
+         << "</th><th class=\"n\">" << tr("features") << "</th></tr></thead><tbody>\n";
     const json layers = report.value("layers", json::object());
     for (const auto& [name, count] : layers.items()) {
         html << "<tr><td>" << esc(name) << "</td><td class=\"n\">" << esc(json_text(count))
@@ -910,9 +909,8 @@ void provenance_html(std::ostringstream& html, const json& report, const Message
     html << "</tbody></table></div>\n";
     const json links = report.value("links", json::object());
     if (!links.empty()) {
-        html << "<div><h3>" << tr("Spatial links") << "</h3>\n<table><thead><tr><th>"
-             << tr("link") << "</th><th class=\"n\">" << tr("count")
-             << "</th></tr></thead><tbody>\n";
+        html << "<div><h3>" << tr("Spatial links") << "</h3>\n<table><thead><tr><th>" << tr("link")
+             << "</th><th class=\"n\">" << tr("count") << "</th></tr></thead><tbody>\n";
         for (const auto& [name, count] : links.items()) {
             html << "<tr><td>" << esc(name) << "</td><td class=\"n\">" << esc(json_text(count))
                  << "</td></tr>\n";
@@ -963,7 +961,7 @@ ul.types{list-style:none;padding:0;margin:.5em 0 0}ul.types li{margin:.1em 0}
 .sw{display:inline-block;width:.9em;height:.9em;border:1px solid #555;margin-right:.35em;vertical-align:-.1em}
 .legend{font-size:.85em;margin:.4em 0}.legend .item{margin-right:1em;white-space:nowrap}
 .legend .item,.legend b{display:inline-block}
-figure{margin:1.2em 0}figure.map img{width:100%;height:auto;border:1px solid #ccc}
+figure{margin:1.2em 0}figure.map img{width:100%;max-width:900px;height:auto;border:1px solid #ccc}
 figure.chart svg{width:100%;height:auto;max-width:60em;display:block}
 svg.chart text{font-family:system-ui,"DejaVu Sans",sans-serif;font-size:12px;fill:#222}
 svg.chart .label{text-anchor:end}svg.chart .tick{text-anchor:middle;fill:#555;font-size:11px}
@@ -971,6 +969,7 @@ svg.chart .axis{text-anchor:middle;fill:#333}svg.chart .legend{font-size:11.5px}
 svg.chart .grid{stroke:#e3e3e3}svg.chart .baseline{stroke:#333;stroke-width:1.2}
 .source{color:#555;font-size:.85em;margin:.2em 0}
 #atlas-map{height:560px;width:100%;border:1px solid #ccc;margin:.5em 0 1em}
+#atlas-map.leaflet-container{background:#f7f7f2}
 .atlas-legend{background:rgba(255,255,255,.92);padding:.4em .6em;font-size:12px;line-height:1.35;max-height:300px;overflow:auto;max-width:260px}
 .atlas-legend i{display:inline-block;width:10px;height:10px;margin-right:5px;border:1px solid #333}
 .atlas-legend i.dot{border-radius:50%}.atlas-legend i.zone{opacity:.6}
@@ -1009,7 +1008,10 @@ void write_report(const nlohmann::json& report, const std::string& gpkg_path,
         present.insert(ds->GetLayer(i)->GetName());
     }
 
-    const std::string project = json_text(report.value("project", json()));
+    // The lead names the project file, not the folders of the machine that ran it
+    // (the provenance at the end has the full path).
+    const std::string project =
+        fs::path(json_text(report.value("project", json()))).filename().string();
     const std::string gpkg_name = fs::path(gpkg_path).filename().string();
     std::ostringstream html;
     html << "<!DOCTYPE html>\n<html lang=\"" << esc(look.language)

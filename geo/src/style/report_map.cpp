@@ -35,10 +35,10 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::size_t kAllSitesUpTo = 3000;  // industrial sites shown without thinning
-constexpr int kTopCandidates = 10;           // candidates per city past that
-constexpr std::size_t kSimplifyPast = 300;   // polygons per layer drawn exactly
-constexpr double kSimplifyDegrees = 0.0005;  // ≈ 50 m at the latitudes of Russia
+constexpr std::size_t kAllSitesUpTo = 3000; // industrial sites shown without thinning
+constexpr int kTopCandidates = 10;          // candidates per city past that
+constexpr std::size_t kSimplifyPast = 300;  // polygons per layer drawn exactly
+constexpr double kSimplifyDegrees = 0.0005; // ≈ 50 m at the latitudes of Russia
 
 std::string leaflet_dir() {
     if (const char* env = std::getenv("CREATLAS_LEAFLET_DIR"); env && *env) {
@@ -152,8 +152,7 @@ json geometry_json(const Reader& reader, const OGRFeature& feature, bool simplif
 }
 
 std::string text_of(const OGRFeature& feature, int field) {
-    return field >= 0 && feature.IsFieldSetAndNotNull(field) ? feature.GetFieldAsString(field)
-                                                             : "";
+    return field >= 0 && feature.IsFieldSetAndNotNull(field) ? feature.GetFieldAsString(field) : "";
 }
 
 json number_of(const OGRFeature& feature, int field) {
@@ -173,7 +172,8 @@ int first_field(const Reader& reader, std::initializer_list<const char*> names) 
 }
 
 json feature_json(json geometry, json properties) {
-    return json{{"type", "Feature"}, {"geometry", std::move(geometry)},
+    return json{{"type", "Feature"},
+                {"geometry", std::move(geometry)},
                 {"properties", std::move(properties)}};
 }
 
@@ -189,8 +189,8 @@ json read_layer(GDALDataset& ds, const char* name, bool as_point, Properties pro
     if (reader.layer == nullptr) {
         return features;
     }
-    const bool simplify = !as_point && reader.layer->GetFeatureCount(TRUE) >
-                                           static_cast<GIntBig>(kSimplifyPast);
+    const bool simplify =
+        !as_point && reader.layer->GetFeatureCount(TRUE) > static_cast<GIntBig>(kSimplifyPast);
     reader.layer->ResetReading();
     for (auto& feature : *reader.layer) {
         json geometry = geometry_json(reader, *feature, simplify, as_point);
@@ -256,29 +256,29 @@ std::string leaflet_map_html(GDALDataset& ds, const Messages& msgs,
         sites->SetAttributeFilter(nullptr);
     }
     const bool thinned = industrial > kAllSitesUpTo;
-    json heritage = read_layer(ds, "heritage_sites", true, [&](const Reader& r,
-                                                               const OGRFeature& f) -> json {
-        const bool is_industrial = number_of(f, r.field("is_industrial")) == json(1.0);
-        const bool reused = number_of(f, r.field("reused")) == json(1.0);
-        const json rank = number_of(f, r.field("candidate_rank"));
-        if (!is_industrial || (thinned && !reused &&
-                               (!rank.is_number() || rank.get<double>() > kTopCandidates))) {
-            return nullptr;
-        }
-        const std::string id = text_of(f, r.field("heritage_id"));
-        const std::string name = text_of(f, first_field(r, {"name", "name_en"}));
-        return json{{"id", id},
-                    {"n", name.empty() ? id : name},
-                    {"s", reused ? "reused" : "candidate"},
-                    {"r", rank},
-                    {"sc", number_of(f, r.field("candidate_score"))},
-                    {"c", city_names[text_of(f, r.field("city_id"))]}};
-    });
+    json heritage =
+        read_layer(ds, "heritage_sites", true, [&](const Reader& r, const OGRFeature& f) -> json {
+            const bool is_industrial = number_of(f, r.field("is_industrial")) == json(1.0);
+            const bool reused = number_of(f, r.field("reused")) == json(1.0);
+            const json rank = number_of(f, r.field("candidate_rank"));
+            if (!is_industrial || (thinned && !reused &&
+                                   (!rank.is_number() || rank.get<double>() > kTopCandidates))) {
+                return nullptr;
+            }
+            const std::string id = text_of(f, r.field("heritage_id"));
+            const std::string name = text_of(f, first_field(r, {"name", "name_en"}));
+            return json{{"id", id},
+                        {"n", name.empty() ? id : name},
+                        {"s", reused ? "reused" : "candidate"},
+                        {"r", rank},
+                        {"sc", number_of(f, r.field("candidate_score"))},
+                        {"c", city_names[text_of(f, r.field("city_id"))]}};
+        });
     json zones = read_layer(ds, "programmes", false, [&](const Reader& r, const OGRFeature& f) {
         const std::string id = text_of(f, r.field("programme_id"));
         const std::string name = text_of(f, r.field("name"));
-        return json{{"id", id}, {"n", name.empty() ? id : name},
-                    {"i", text_of(f, r.field("instrument"))}};
+        return json{
+            {"id", id}, {"n", name.empty() ? id : name}, {"i", text_of(f, r.field("instrument"))}};
     });
 
     // Symbols and legend texts from the style catalogue.
@@ -305,7 +305,8 @@ std::string leaflet_map_html(GDALDataset& ds, const Messages& msgs,
                                    {"l", label},
                                    {"shape", name == "programmes" ? "zone" : "dot"}});
         }
-        legend.push_back(json{{"title", msgs.tr(layer.value("title", name))}, {"classes", classes}});
+        legend.push_back(
+            json{{"title", msgs.tr(layer.value("title", name))}, {"classes", classes}});
     }
 
     const json data{
@@ -339,12 +340,14 @@ std::string leaflet_map_html(GDALDataset& ds, const Messages& msgs,
           {"basemap", msgs.tr("Basemap")}}}};
 
     std::ostringstream html;
-    html << "<style>\n" << css << "\n</style>\n<div id=\"atlas-map\" role=\"region\" aria-label=\""
+    html << "<style>\n"
+         << css << "\n</style>\n<div id=\"atlas-map\" role=\"region\" aria-label=\""
          << esc(msgs.tr("Interactive map")) << "\"></div>\n<script>\n"
-         << leaflet_js << "\n</script>\n<script>\n" << cluster_js << "\n</script>\n"
+         << leaflet_js << "\n</script>\n<script>\n"
+         << cluster_js << "\n</script>\n"
          << "<script id=\"atlas-map-data\" type=\"application/json\">" << script_json(data)
-         << "</script>\n<script>\n" << read_text(styles_dir() + "/report_map.js")
-         << "\n</script>\n";
+         << "</script>\n<script>\n"
+         << read_text(styles_dir() + "/report_map.js") << "\n</script>\n";
     return html.str();
 }
 
