@@ -348,6 +348,44 @@ id_field = "cluster_id"
         self.assertEqual(v.returncode, 0, v.stdout + v.stderr)
 
 
+    def test_info_on_the_register(self):
+        r = run("info", f"{SHARED}/ekb-heritage/ekb-okn.json", "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        info = json.loads(r.stdout)["layers"][0]
+        self.assertEqual(info["features"], 753)
+        self.assertEqual(info["null_geometries"], 9)
+        self.assertEqual(info["crs"], "EPSG:4326")
+
+    def test_interrupted_run_leaves_nothing(self):
+        """SIGTERM while the real-data project runs: exit 1, no output, no temporary."""
+        tmp = tempfile.mkdtemp(prefix="creatlas-term-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        p = os.path.join(tmp, "p.toml")
+        out = os.path.join(tmp, "out.gpkg")
+        with open(p, "w") as f:
+            f.write(f"""
+[cities]
+path = "{SHARED}/ru-cities/city.csv"
+x_field = "geo_lon"
+y_field = "geo_lat"
+crs = "EPSG:4326"
+[heritage]
+path = "{SHARED}/ekb-heritage/ekb-okn.json"
+[clusters]
+path = "{SAMPLE}/clusters.csv"
+x_field = "lon"
+y_field = "lat"
+crs = "EPSG:4326"
+""")
+        proc = subprocess.Popen([CREATLAS, "run", p, "-o", out], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        proc.send_signal(signal.SIGTERM)  # at once: before or during any stage
+        _, err = proc.communicate(timeout=120)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertFalse(os.path.exists(out))
+        self.assertEqual([f for f in os.listdir(tmp) if ".tmp-" in f], [])
+
+
 class BadInput(unittest.TestCase):
     """Each bad input: exit 1, a message naming file/layer/feature/field, no output."""
 
@@ -433,31 +471,6 @@ class BadInput(unittest.TestCase):
                    '[programmes]\npath = "programmes.geojson"\nid_field = "programme_id"\n',
                    "programmes.geojson', layer 'programmes', feature 9", "invalid geometry")
 
-    def test_interrupted_run_leaves_nothing(self):
-        """SIGTERM while the real-data project runs: exit 1, no output, no temporary."""
-        p = self.project(f"""
-[cities]
-path = "{SHARED}/ru-cities/city.csv"
-x_field = "geo_lon"
-y_field = "geo_lat"
-crs = "EPSG:4326"
-[heritage]
-path = "{SHARED}/ekb-heritage/ekb-okn.json"
-[clusters]
-path = "clusters.csv"
-x_field = "lon"
-y_field = "lat"
-crs = "EPSG:4326"
-""")
-        proc = subprocess.Popen([CREATLAS, "run", p, "-o", self.out], stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
-        proc.send_signal(signal.SIGTERM)  # at once: before or during any stage
-        _, err = proc.communicate(timeout=120)
-        self.assertNotEqual(proc.returncode, 0)
-        self.assertFalse(os.path.exists(self.out))
-        self.assertEqual([f for f in os.listdir(self.tmp) if ".tmp-" in f], [])
-
-
 class Usage(unittest.TestCase):
     def test_exit_codes_help_and_version(self):
         self.assertEqual(run("run").returncode, 2)
@@ -472,11 +485,10 @@ class Usage(unittest.TestCase):
             self.assertIn("Usage", h.stdout)
 
     def test_info(self):
-        r = run("info", f"{SHARED}/ekb-heritage/ekb-okn.json", "--json")
+        r = run("info", os.path.join(SAMPLE, "heritage.geojson"), "--json")
         self.assertEqual(r.returncode, 0, r.stderr)
         info = json.loads(r.stdout)["layers"][0]
-        self.assertEqual(info["features"], 753)
-        self.assertEqual(info["null_geometries"], 9)
+        self.assertEqual(info["features"], 33)  # sample_data/README.md
         self.assertEqual(info["crs"], "EPSG:4326")
         r = run("info", "/nonexistent.gpkg")
         self.assertEqual(r.returncode, 1)

@@ -1,7 +1,10 @@
 // Shared helpers of the unit tests: temporary folders, small files, tables from WKT.
 #pragma once
 
+#include "creatlas/error.hpp"
 #include "creatlas/geos.hpp"
+#include "creatlas/load.hpp"
+#include "creatlas/report.hpp"
 #include "creatlas/table.hpp"
 
 #include <filesystem>
@@ -80,6 +83,35 @@ inline Table table_from_wkt(const GeosContext& geos, const std::string& name,
 /// Run a shell command; returns its exit status.
 inline int sh(const std::string& command) {
     return std::system(command.c_str());
+}
+
+/// A source spec for `path` in `role` with every other key at its default.
+inline SourceSpec spec_for(const std::string& path, const std::string& role = "clusters") {
+    SourceSpec s;
+    s.role = role;
+    s.path = path;
+    return s;
+}
+
+inline std::string load_error(const SourceSpec& s, GeometryPolicy policy = GeometryPolicy::Repair) {
+    GeosContext geos;
+    SourceReport r;
+    try {
+        load_source(geos, s, policy, GeometryNeed::Required, r);
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::BadInput);
+        return e.what();
+    }
+    ADD_FAILURE() << "no error loading " << s.path;
+    return {};
+}
+
+inline std::vector<std::int64_t> fids(const std::vector<FeatureNote>& notes) {
+    std::vector<std::int64_t> out;
+    for (const auto& n : notes) {
+        out.push_back(n.fid);
+    }
+    return out;
 }
 
 } // namespace creatlas::test
