@@ -593,9 +593,12 @@ std::optional<style_detail::Box> map_box(const std::optional<OGREnvelope>& exten
     if (!extent) {
         return std::nullopt;
     }
-    double xmin = 0, ymin = 0, xmax = 0, ymax = 0;
-    if (!transform.TransformBounds(extent->MinX, extent->MinY, extent->MaxX, extent->MaxY, &xmin,
-                                   &ymin, &xmax, &ymax, 21)) {
+    double xmin = 0;
+    double ymin = 0;
+    double xmax = 0;
+    double ymax = 0;
+    if (transform.TransformBounds(extent->MinX, extent->MinY, extent->MaxX, extent->MaxY, &xmin,
+                                  &ymin, &xmax, &ymax, 21) == FALSE) {
         return std::nullopt;
     }
     const double pad_x = std::max((xmax - xmin) * fraction, pad_min);
@@ -608,8 +611,8 @@ std::optional<style_detail::Box> map_box(const std::optional<OGREnvelope>& exten
 std::string xyz_source(const std::string& url) {
     std::string encoded;
     for (unsigned char ch : url) {
-        if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~' || ch == '/' ||
-            ch == ':') {
+        if (std::isalnum(ch) != 0 || ch == '-' || ch == '_' || ch == '.' || ch == '~' ||
+            ch == '/' || ch == ':') {
             encoded += static_cast<char>(ch);
         } else {
             char buffer[4];
@@ -779,14 +782,16 @@ std::string build_project(GDALDataset& ds, const std::vector<FilledStyle>& style
         in.city = in.cover;
         std::string credits = msgs.tr("Sources") + ": ";
         for (std::size_t i = 0; i < look.sources.size(); ++i) {
-            credits += (i ? "; " : "") + look.sources[i];
+            credits += (i > 0 ? "; " : "") + look.sources[i];
         }
         const char* authority = map_srs.GetAuthorityName(nullptr);
         const char* code = map_srs.GetAuthorityCode(nullptr);
-        credits += " · " + msgs.tr("Map") + ": " +
-                   (authority && code ? std::string(authority) + ":" + code + " " : "") +
-                   (map_srs.GetName() ? map_srs.GetName() : "") + " · " +
-                   msgs.tr("made with creatlas") + " " + kVersion + ", " + utc_now("%Y-%m-%d");
+        credits +=
+            " · " + msgs.tr("Map") + ": " +
+            (authority != nullptr && code != nullptr ? std::string(authority) + ":" + code + " "
+                                                     : "") +
+            (map_srs.GetName() != nullptr ? map_srs.GetName() : "") + " · " +
+            msgs.tr("made with creatlas") + " " + kVersion + ", " + utc_now("%Y-%m-%d");
         if (!look.basemap_url.empty()) {
             credits += " · " + msgs.tr("Basemap") + ": " + look.basemap_url;
         }
@@ -812,8 +817,8 @@ void index_lookup_fields(GDALDataset& ds) {
         }
         const std::string index = std::string("creatlas_") + layer_name + "_" + field;
         execute(ds,
-                "CREATE INDEX IF NOT EXISTS \"" + index + "\" ON \"" + layer_name + "\"(\"" +
-                    field + "\")",
+                R"(CREATE INDEX IF NOT EXISTS ")" + index + R"(" ON ")" + layer_name + R"("(")" +
+                    field + R"("))",
                 "index " + std::string(layer_name) + "." + field);
     }
 }

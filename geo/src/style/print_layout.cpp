@@ -14,7 +14,7 @@ namespace {
 std::string number_text(double value) {
     char buffer[64];
     auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-    return std::string(buffer, result.ptr);
+    return {buffer, result.ptr};
 }
 
 // `b` grown around its centre to the width:height of a map item (mm), so that
@@ -106,14 +106,14 @@ std::string multiline_xml(const std::string& text) {
 } // namespace
 
 std::string field_ref(const std::string& name) {
-    std::string out = "\"";
+    std::string out = R"(")";
     for (char c : name) {
         out += c;
         if (c == '"') {
             out += '"';
         }
     }
-    return out + "\"";
+    return out + R"(")";
 }
 
 json layout_context(const LayoutInputs& in, const Messages& msgs) {
@@ -135,61 +135,61 @@ json layout_context(const LayoutInputs& in, const Messages& msgs) {
     c["heritage_name_expression"] =
         "coalesce(" +
         field_ref(in.heritage_name_field.empty() ? "heritage_id" : in.heritage_name_field) +
-        ", \"heritage_id\")";
+        R"(, "heritage_id"))";
     // The heritage site a cluster is on, by name (the cluster holds its id).
     c["heritage_expression"] =
         in.heritage_name_field.empty()
-            ? std::string("\"heritage_id\"")
+            ? std::string(R"("heritage_id")")
             : "coalesce(attribute(get_feature('heritage_sites_creatlas', 'heritage_id', "
-              "\"heritage_id\"), " +
-                  quote_text(in.heritage_name_field) + "), \"heritage_id\", '')";
+              R"("heritage_id"), )" +
+                  quote_text(in.heritage_name_field) + R"(), "heritage_id", ''))";
 
     // --- the cover ------------------------------------------------------------------
     c["cover_title"] = in.title;
     const std::string with_clusters =
-        aggregate("cities", "count", "\"city_id\"", "\"n_clusters\" > 0");
+        aggregate("cities", "count", R"("city_id")", R"("n_clusters" > 0)");
     c["cover_subtitle"] = tr("Atlas of creative clusters, industrial heritage and support "
                              "programmes") +
                           " · " + tr("cities with clusters") + ": " + whole(with_clusters) + ", " +
                           tr("one page each, the most clusters first");
     c["cover_figures_heading"] = tr("Headline figures");
-    const std::string clusters = aggregate("clusters", "count", "\"cluster_id\"");
+    const std::string clusters = aggregate("clusters", "count", R"("cluster_id")");
     std::string figures = tr("Creative clusters") + ": " + whole(clusters) + "\n";
     for (int type = 1; type <= 5; ++type) {
         figures += "   " + std::to_string(type) + " – " + msgs.tr(formation_label_en(type)) + ": " +
-                   whole(aggregate("clusters", "count", "\"cluster_id\"",
-                                   "\"formation_type\" = " + std::to_string(type))) +
+                   whole(aggregate("clusters", "count", R"("cluster_id")",
+                                   R"("formation_type" = )" + std::to_string(type))) +
                    "\n";
     }
     const std::string industrial =
-        aggregate("heritage_sites", "count", "\"heritage_id\"", "\"is_industrial\" = 1");
-    const std::string reused = aggregate("heritage_sites", "count", "\"heritage_id\"",
-                                         "\"is_industrial\" = 1 AND \"reused\" = 1");
+        aggregate("heritage_sites", "count", R"("heritage_id")", R"("is_industrial" = 1)");
+    const std::string reused = aggregate("heritage_sites", "count", R"("heritage_id")",
+                                         R"("is_industrial" = 1 AND "reused" = 1)");
     figures += "\n" + tr("Industrial heritage re-used by clusters") + ": " +
                percent(reused, industrial) + " (" + whole(reused) + " " + tr("of") + " " +
                whole(industrial) + ")\n";
     const std::string reached =
-        aggregate("clusters", "count", "\"cluster_id\"", "\"programme_count\" > 0");
+        aggregate("clusters", "count", R"("cluster_id")", R"("programme_count" > 0)");
     figures += tr("Clusters inside support programme zones") + ": " + percent(reached, clusters) +
                " (" + whole(reached) + ")\n";
     figures += tr("Grants to clusters") + ": " +
-               whole(aggregate("clusters", "sum", "\"grant_total\"")) + " " + tr("RUB");
+               whole(aggregate("clusters", "sum", R"("grant_total")")) + " " + tr("RUB");
     c["cover_figures"] = multiline_xml(figures);
 
     // --- a city page ----------------------------------------------------------------
     c["city_indicators"] = multiline_xml(
-        tr("Population") + ": " + whole("\"population\"") + " · " + tr("clusters") + ": " +
-        whole("\"n_clusters\"") + " (" + decimal("\"clusters_per_100k\"", 2) + " " +
+        tr("Population") + ": " + whole(R"("population")") + " · " + tr("clusters") + ": " +
+        whole(R"("n_clusters")") + " (" + decimal(R"("clusters_per_100k")", 2) + " " +
         tr("per 100,000 people") + ") · " + tr("creative index") + ": " +
-        decimal("\"creative_index\"", 1) + " (" + tr("rank") + " " + whole("\"creative_rank\"") +
+        decimal(R"("creative_index")", 1) + " (" + tr("rank") + " " + whole(R"("creative_rank")") +
         ")\n" + tr("industrial heritage re-used") + ": " +
-        percent("\"ih_reused\"", "\"ih_count\"") + " (" + whole("\"ih_reused\"") + " " + tr("of") +
-        " " + whole("\"ih_count\"") + ") · " + tr("programme coverage") + ": " +
-        percent("\"programme_coverage\"", "1") + " · " + tr("grants") + ": " +
-        whole("\"grant_total\"") + " " + tr("RUB"));
+        percent(R"("ih_reused")", R"("ih_count")") + " (" + whole(R"("ih_reused")") + " " +
+        tr("of") + " " + whole(R"("ih_count")") + ") · " + tr("programme coverage") + ": " +
+        percent(R"("programme_coverage")", "1") + " · " + tr("grants") + ": " +
+        whole(R"("grant_total")") + " " + tr("RUB"));
     c["t_locator"] = tr("Where the city lies: all cities of the atlas");
-    c["t_clusters_heading"] = tr("Creative clusters of the city") + " (" + whole("\"n_clusters\"") +
-                              "; " + tr("at most 10 shown") + ")";
+    c["t_clusters_heading"] = tr("Creative clusters of the city") + " (" +
+                              whole(R"("n_clusters")") + "; " + tr("at most 10 shown") + ")";
     c["t_candidates_heading"] = tr("Top conversion candidates");
     c["t_col_cluster"] = tr("Cluster");
     c["t_col_formation"] = tr("Formation type");

@@ -12,8 +12,7 @@
 #include <spawn.h>
 #include <sstream>
 #include <sys/wait.h>
-
-extern char** environ;
+#include <unistd.h>
 
 namespace creatlas::style_detail {
 
@@ -36,7 +35,7 @@ ChildResult run_styles_script(const std::string& script, const std::vector<std::
                               const std::string& scratch) {
     ChildResult result;
     const char* python_env = std::getenv("CREATLAS_PYTHON");
-    result.python = python_env && *python_env ? python_env : "/usr/bin/python3";
+    result.python = python_env != nullptr && *python_env != '\0' ? python_env : "/usr/bin/python3";
     const std::string out_file = scratch + ".out.json";
     const std::string log_file = scratch + ".log";
 
@@ -48,13 +47,14 @@ ChildResult run_styles_script(const std::string& script, const std::vector<std::
                                      0644);
     // The child gets this process's environment plus a headless Qt platform.
     std::vector<std::string> env_text;
-    for (char** e = environ; e && *e; ++e) {
+    for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
         if (std::strncmp(*e, "QT_QPA_PLATFORM=", 16) != 0) {
             env_text.emplace_back(*e);
         }
     }
     env_text.emplace_back("QT_QPA_PLATFORM=offscreen");
     std::vector<char*> env;
+    env.reserve(env_text.size() + 1);
     for (auto& e : env_text) {
         env.push_back(e.data());
     }
@@ -62,6 +62,7 @@ ChildResult run_styles_script(const std::string& script, const std::vector<std::
     std::vector<std::string> arg_text{result.python, styles_dir() + "/" + script};
     arg_text.insert(arg_text.end(), args.begin(), args.end());
     std::vector<char*> argv;
+    argv.reserve(arg_text.size() + 1);
     for (auto& a : arg_text) {
         argv.push_back(a.data());
     }

@@ -12,7 +12,9 @@
 
 namespace creatlas::style_detail {
 
-struct ChildResult {
+// bugprone-exception-escape: nlohmann::json's destructor is noexcept in fact;
+// the check cannot see through its invariant assertions.
+struct ChildResult {       // NOLINT(bugprone-exception-escape)
     bool started = false;  ///< false: the interpreter could not be started (see log)
     int exit_code = -1;    ///< the script's exit status (-1 when it did not exit normally)
     nlohmann::json output; ///< the JSON document it printed on stdout (null if none)

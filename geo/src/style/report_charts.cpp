@@ -117,7 +117,7 @@ namespace {
 std::string px(double value) {
     char buffer[32];
     auto result = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed, 1);
-    return std::string(buffer, result.ptr);
+    return {buffer, result.ptr};
 }
 
 // Tick text: whole numbers with separators, small steps with their decimals.
@@ -170,54 +170,54 @@ std::string bar_chart_svg(const BarChart& chart) {
     const double scale = (kPlotRight - kPlotLeft) / axis_top;
 
     std::ostringstream svg;
-    svg << "<svg id=\"" << esc(chart.id) << "\" class=\"chart\" viewBox=\"0 0 " << px(kWidth) << " "
-        << px(height) << "\" role=\"img\" aria-label=\"" << esc(chart.title)
+    svg << R"(<svg id=")" << esc(chart.id) << R"(" class="chart" viewBox="0 0 )" << px(kWidth)
+        << " " << px(height) << R"(" role="img" aria-label=")" << esc(chart.title)
         << "\" xmlns=\"http://www.w3.org/2000/svg\">\n<title>" << esc(chart.title) << "</title>\n";
     // Legend of the stacked parts, left to right in stacking order.
     if (stacked) {
         for (std::size_t i = 0; i < chart.part_labels.size(); ++i) {
             const auto [x, y] = legend_at[i];
-            svg << "<rect x=\"" << px(x) << "\" y=\"" << px(y)
-                << "\" width=\"11\" height=\"11\" fill=\"" << esc(chart.part_colours.at(i))
-                << "\"/><text x=\"" << px(x + 15) << "\" y=\"" << px(y + 10)
-                << "\" class=\"legend\">" << esc(chart.part_labels[i]) << "</text>\n";
+            svg << R"(<rect x=")" << px(x) << R"(" y=")" << px(y)
+                << R"(" width="11" height="11" fill=")" << esc(chart.part_colours.at(i))
+                << R"("/><text x=")" << px(x + 15) << R"(" y=")" << px(y + 10)
+                << R"(" class="legend">)" << esc(chart.part_labels[i]) << "</text>\n";
         }
     }
     // Gridlines and ticks.
     for (double value = 0; value <= axis_top + step / 2; value += step) {
         const double x = kPlotLeft + value * scale;
-        svg << "<line x1=\"" << px(x) << "\" y1=\"" << px(top - 4) << "\" x2=\"" << px(x)
-            << "\" y2=\"" << px(top + plot_height) << "\" class=\""
-            << (value == 0 ? "baseline" : "grid") << "\"/><text x=\"" << px(x) << "\" y=\""
-            << px(top + plot_height + 14) << "\" class=\"tick\">" << esc(tick_text(value, step))
+        svg << R"(<line x1=")" << px(x) << R"(" y1=")" << px(top - 4) << R"(" x2=")" << px(x)
+            << R"(" y2=")" << px(top + plot_height) << R"(" class=")"
+            << (value == 0 ? "baseline" : "grid") << R"("/><text x=")" << px(x) << R"(" y=")"
+            << px(top + plot_height + 14) << R"(" class="tick">)" << esc(tick_text(value, step))
             << "</text>\n";
     }
-    svg << "<text x=\"" << px((kPlotLeft + kPlotRight) / 2) << "\" y=\""
-        << px(top + plot_height + 34) << "\" class=\"axis\">" << esc(chart.axis_title)
+    svg << R"(<text x=")" << px((kPlotLeft + kPlotRight) / 2) << R"(" y=")"
+        << px(top + plot_height + 34) << R"(" class="axis">)" << esc(chart.axis_title)
         << "</text>\n";
     // Bars.
     for (std::size_t r = 0; r < chart.bars.size(); ++r) {
         const auto& bar = chart.bars[r];
         const double y = top + kRow * static_cast<double>(r);
         std::string label = bar.label;
-        svg << "<g><text x=\"" << px(kLabelRight) << "\" y=\"" << px(y + kBar - 2)
-            << "\" class=\"label\">" << esc(label) << "</text>";
+        svg << R"(<g><text x=")" << px(kLabelRight) << R"(" y=")" << px(y + kBar - 2)
+            << R"(" class="label">)" << esc(label) << "</text>";
         double x = kPlotLeft;
         for (std::size_t p = 0; p < bar.parts.size(); ++p) {
             const double w = std::max(0.0, bar.parts[p]) * scale;
             if (w <= 0) {
                 continue;
             }
-            svg << "<rect x=\"" << px(x) << "\" y=\"" << px(y + (kRow - kBar) / 2 - 2)
-                << "\" width=\"" << px(w) << "\" height=\"" << px(kBar) << "\" fill=\""
+            svg << R"(<rect x=")" << px(x) << R"(" y=")" << px(y + (kRow - kBar) / 2 - 2)
+                << R"(" width=")" << px(w) << R"(" height=")" << px(kBar) << R"(" fill=")"
                 << esc(chart.part_colours.at(std::min(p, chart.part_colours.size() - 1)))
-                << "\"><title>" << esc(bar.label)
+                << R"("><title>)" << esc(bar.label)
                 << (stacked ? " — " + chart.part_labels.at(p) : std::string()) << ": "
                 << esc(format_real(bar.parts[p])) << "</title></rect>";
             x += w;
         }
-        svg << "<text x=\"" << px(x + 4) << "\" y=\"" << px(y + kBar - 2) << "\" class=\"value\">"
-            << esc(bar.value_text) << "</text></g>\n";
+        svg << R"(<text x=")" << px(x + 4) << R"(" y=")" << px(y + kBar - 2)
+            << R"(" class="value">)" << esc(bar.value_text) << "</text></g>\n";
     }
     svg << "</svg>\n";
     return svg.str();

@@ -109,7 +109,7 @@ std::optional<Rows> read_rows(GDALDataset& ds, const std::string& name,
     OGRFeatureDefn* defn = layer->GetLayerDefn();
     for (int i = 0; i < defn->GetFieldCount(); ++i) {
         const OGRFieldType type = defn->GetFieldDefn(i)->GetType();
-        out.fields.push_back(defn->GetFieldDefn(i)->GetNameRef());
+        out.fields.emplace_back(defn->GetFieldDefn(i)->GetNameRef());
         out.numeric.push_back(type == OFTInteger || type == OFTInteger64 || type == OFTReal);
     }
     if (!where.empty() && layer->SetAttributeFilter(where.c_str()) != OGRERR_NONE) {
@@ -199,7 +199,7 @@ void table_html(std::ostringstream& html, const Rows& rows, const std::vector<in
     html << "<table>\n<thead><tr>";
     for (std::size_t k = 0; k < columns.size(); ++k) {
         const int c = columns[k];
-        html << "<th" << (rows.numeric[c] ? " class=\"n\"" : "") << ">"
+        html << "<th" << (rows.numeric[c] ? R"( class="n")" : "") << ">"
              << esc(k < headings.size() ? headings[k] : rows.fields[c]) << "</th>";
     }
     html << "</tr></thead>\n<tbody>\n";
@@ -207,7 +207,7 @@ void table_html(std::ostringstream& html, const Rows& rows, const std::vector<in
         const auto& row = rows.rows[r];
         html << "<tr>";
         for (int c : columns) {
-            html << (rows.numeric[c] ? "<td class=\"n\">" : "<td>") << esc(cell_text(row[c]))
+            html << (rows.numeric[c] ? R"(<td class="n">)" : "<td>") << esc(cell_text(row[c]))
                  << "</td>";
         }
         html << "</tr>\n";
@@ -222,7 +222,7 @@ void cut_note(std::ostringstream& html, const Messages& msgs, std::size_t shown,
     if (shown >= total) {
         return;
     }
-    html << "<p class=\"note\">" << esc(msgs.tr("Showing the first")) << " " << shown << " "
+    html << R"(<p class="note">)" << esc(msgs.tr("Showing the first")) << " " << shown << " "
          << esc(msgs.tr("of")) << " " << total << " " << esc(what) << "; " << (total - shown) << " "
          << esc(msgs.tr("more are in the GeoPackage's")) << " " << where << ".</p>\n";
 }
@@ -231,37 +231,39 @@ std::string csv_field(const std::string& text) {
     if (text.find_first_of(",\"\n\r") == std::string::npos) {
         return text;
     }
-    std::string out = "\"";
+    std::string out = R"(")";
     for (char c : text) {
         out += c;
         if (c == '"') {
             out += '"';
         }
     }
-    return out + "\"";
+    return out + R"(")";
 }
 
 // Every row and field of `rows` as a CSV download inside the page.
 std::string csv_link(const Rows& rows, const std::string& file_name, const std::string& text) {
     std::string csv = "\xEF\xBB\xBF"; // a BOM, so that spreadsheets read UTF-8 as such
     for (std::size_t c = 0; c < rows.fields.size(); ++c) {
-        csv += (c ? "," : "") + csv_field(rows.fields[c]);
+        csv += (c > 0 ? "," : "") + csv_field(rows.fields[c]);
     }
     csv += "\r\n";
     for (const auto& row : rows.rows) {
         for (std::size_t c = 0; c < row.size(); ++c) {
-            csv += (c ? "," : "") + csv_field(cell_text(row[c]));
+            csv += (c > 0 ? "," : "") + csv_field(cell_text(row[c]));
         }
         csv += "\r\n";
     }
-    return "<a class=\"csv\" download=\"" + esc(file_name) +
-           "\" href=\"data:text/csv;charset=utf-8;base64," + base64(csv) + "\">" + esc(text) +
+    return R"(<a class="csv" download=")" + esc(file_name) +
+           R"(" href="data:text/csv;charset=utf-8;base64,)" + base64(csv) + R"(">)" + esc(text) +
            "</a>";
 }
 
 // --- the maps ---------------------------------------------------------------------
 
-struct Maps {
+// bugprone-exception-escape: nlohmann::json's destructor is noexcept in fact;
+// the check cannot see through its invariant assertions.
+struct Maps {            // NOLINT(bugprone-exception-escape)
     json listing;        ///< render_maps.py's output, when it ran
     std::string missing; ///< why there are no maps ("" when there are)
     fs::path folder;     ///< where the PNG files are until they are inlined
@@ -317,17 +319,17 @@ std::string legend_html(const std::set<std::string>& present, const Messages& ms
         return ""; // the styles themselves would have failed already; keep the report
     }
     std::ostringstream html;
-    html << "<div class=\"legend\">";
+    html << R"(<div class="legend">)";
     for (const json& layer : catalogue.value("layers", json::array())) {
         const std::string name = layer.value("name", std::string());
-        if (present.count(name) == 0 || name.find("_footprints") != std::string::npos) {
+        if (!present.contains(name) || name.find("_footprints") != std::string::npos) {
             continue;
         }
         html << "<div><b>" << esc(msgs.tr(layer.value("title", name))) << "</b> ";
         if (!layer.value("classes", json()).is_array()) {
             for (const json& colour : layer.value("ramp", json::array())) {
-                html << "<span class=\"sw\" style=\"background:" << esc(json_text(colour))
-                     << "\"></span>";
+                html << R"(<span class="sw" style="background:)" << esc(json_text(colour))
+                     << R"("></span>)";
             }
             html << " " << esc(msgs.tr("low → high (equal-count classes of this run)"));
         } else {
@@ -337,13 +339,14 @@ std::string legend_html(const std::set<std::string>& present, const Messages& ms
                 if (name == "clusters" && !value.empty()) {
                     label = value + " – " + label;
                 }
-                html << "<span class=\"item\"><span class=\"sw\" style=\"background:"
-                     << esc(json_text(cls["color"])) << "\"></span>" << esc(label) << "</span>";
+                html << R"(<span class="item"><span class="sw" style="background:)"
+                     << esc(json_text(cls["color"])) << R"("></span>)" << esc(label) << "</span>";
             }
         }
         html << "</div>";
     }
-    html << "<div><b>" << esc(msgs.tr("City outlines and names")) << "</b> <span class=\"sw\" "
+    html << "<div><b>" << esc(msgs.tr("City outlines and names"))
+         << R"(</b> <span class="sw" )"
             "style=\"background:#fff;border-color:#555\"></span></div></div>\n";
     return html.str();
 }
@@ -351,7 +354,7 @@ std::string legend_html(const std::set<std::string>& present, const Messages& ms
 void maps_html(std::ostringstream& html, GDALDataset& ds, const Maps& maps,
                const std::set<std::string>& present, const Messages& msgs,
                const std::string& basemap_url) {
-    html << "<h2 id=\"maps\">" << esc(msgs.tr("Maps")) << "</h2>\n";
+    html << R"(<h2 id="maps">)" << esc(msgs.tr("Maps")) << "</h2>\n";
     html << "<h3>" << esc(msgs.tr("Interactive map")) << "</h3>\n<p>"
          << esc(msgs.tr("Clusters by formation type, industrial heritage by re-use status, "
                         "support programme zones by instrument and city outlines, in the "
@@ -362,7 +365,7 @@ void maps_html(std::ostringstream& html, GDALDataset& ds, const Maps& maps,
 
     html << "<h3>" << esc(msgs.tr("Maps drawn by QGIS")) << "</h3>\n";
     if (!maps.missing.empty()) {
-        html << "<p class=\"note\">" << esc(msgs.tr("This report has no maps")) << ": "
+        html << R"(<p class="note">)" << esc(msgs.tr("This report has no maps")) << ": "
              << esc(maps.missing) << ". "
              << esc(msgs.tr("The maps are drawn by QGIS (Debian packages qgis and "
                             "python3-qgis); install them and run again to get them."))
@@ -376,22 +379,22 @@ void maps_html(std::ostringstream& html, GDALDataset& ds, const Maps& maps,
          << "</p>\n";
     const std::string legend = legend_html(present, msgs);
     if (maps.listing.contains("overview") && maps.listing["overview"].is_string()) {
-        html << "<figure class=\"map\"><img src=\""
-             << png_uri(maps.folder / json_text(maps.listing["overview"])) << "\" alt=\""
-             << esc(msgs.tr("Overview map of all cities")) << "\"><figcaption>"
+        html << R"(<figure class="map"><img src=")"
+             << png_uri(maps.folder / json_text(maps.listing["overview"])) << R"(" alt=")"
+             << esc(msgs.tr("Overview map of all cities")) << R"("><figcaption>)"
              << esc(msgs.tr("All data")) << legend << "</figcaption></figure>\n";
     }
     for (const json& map : maps.listing.value("maps", json::array())) {
         const std::string name = json_text(map.value("name", json()));
         const std::string id = json_text(map.value("city_id", json()));
         const std::string title = name.empty() ? id : name;
-        html << "<figure class=\"map\"><img src=\"" << png_uri(maps.folder / json_text(map["file"]))
-             << "\" alt=\"" << esc(msgs.tr("Map of") + " " + title) << "\"><figcaption>"
+        html << R"(<figure class="map"><img src=")" << png_uri(maps.folder / json_text(map["file"]))
+             << R"(" alt=")" << esc(msgs.tr("Map of") + " " + title) << R"("><figcaption>)"
              << esc(title) << legend << "</figcaption></figure>\n";
     }
     const int omitted = maps.listing.value("omitted", 0);
     if (omitted > 0) {
-        html << "<p class=\"note\">" << omitted << " "
+        html << R"(<p class="note">)" << omitted << " "
              << esc(msgs.tr("more cities have data but no map here (only the cities with the "
                             "highest creative_index are drawn); atlas.pdf and the GeoPackage's "
                             "project have them all."))
@@ -435,7 +438,7 @@ std::string percent_text(double part, double whole) {
 void headline_html(std::ostringstream& html, GDALDataset& ds, const std::optional<Rows>& clusters,
                    const std::optional<Rows>& cities, const Messages& msgs) {
     const auto tr = [&msgs](const char* english) { return esc(msgs.tr(english)); };
-    html << "<section id=\"findings\"><h2>" << tr("Headline figures")
+    html << R"(<section id="findings"><h2>)" << tr("Headline figures")
          << "</h2>\n<div class=\"cards\">\n";
     const double n_clusters = clusters ? static_cast<double>(clusters->rows.size()) : 0;
     std::size_t cities_with = 0;
@@ -445,9 +448,9 @@ void headline_html(std::ostringstream& html, GDALDataset& ds, const std::optiona
         }
     }
     // Clusters by formation type, in the colours of the map.
-    html << "<div class=\"card\"><div class=\"big\">" << format_whole(n_clusters) << "</div><div>"
+    html << R"(<div class="card"><div class="big">)" << format_whole(n_clusters) << "</div><div>"
          << tr("creative clusters in") << " " << cities_with << " " << tr("cities")
-         << "</div><ul class=\"types\">";
+         << R"(</div><ul class="types">)";
     std::map<std::string, std::size_t> by_type;
     if (clusters) {
         const int t = clusters->index("formation_type");
@@ -460,7 +463,7 @@ void headline_html(std::ostringstream& html, GDALDataset& ds, const std::optiona
         if (cls.value.empty() && by_type[""] == 0) {
             continue;
         }
-        html << "<li><span class=\"sw\" style=\"background:" << esc(cls.colour) << "\"></span>"
+        html << R"(<li><span class="sw" style="background:)" << esc(cls.colour) << R"("></span>)"
              << esc((cls.value.empty() ? "" : cls.value + " – ") + cls.label) << ": <b>"
              << by_type[cls.value] << "</b></li>";
     }
@@ -470,7 +473,7 @@ void headline_html(std::ostringstream& html, GDALDataset& ds, const std::optiona
         static_cast<double>(count_where(ds, "heritage_sites", "is_industrial = 1"));
     const auto reused =
         static_cast<double>(count_where(ds, "heritage_sites", "is_industrial = 1 AND reused = 1"));
-    html << "<div class=\"card\"><div class=\"big\">" << percent_text(reused, industrial)
+    html << R"(<div class="card"><div class="big">)" << percent_text(reused, industrial)
          << "</div><div>" << tr("of industrial heritage sites re-used by creative clusters") << " ("
          << format_whole(reused) << " " << tr("of") << " " << format_whole(industrial)
          << ")</div></div>\n";
@@ -483,10 +486,10 @@ void headline_html(std::ostringstream& html, GDALDataset& ds, const std::optiona
             grants += number_or(*clusters, row, "grant_total");
         }
     }
-    html << "<div class=\"card\"><div class=\"big\">" << percent_text(reached, n_clusters)
+    html << R"(<div class="card"><div class="big">)" << percent_text(reached, n_clusters)
          << "</div><div>" << tr("of clusters inside a support programme zone") << " ("
          << format_whole(reached) << ")</div></div>\n";
-    html << "<div class=\"card\"><div class=\"big\">" << format_whole(grants) << " " << tr("RUB")
+    html << R"(<div class="card"><div class="big">)" << format_whole(grants) << " " << tr("RUB")
          << "</div><div>" << tr("of grants to clusters") << " ("
          << (n_clusters > 0 ? format_whole(grants / n_clusters) : "–") << " " << tr("RUB") << " "
          << tr("per cluster") << ")</div></div>\n";
@@ -511,8 +514,8 @@ std::vector<const std::vector<Cell>*> top_rows(const Rows& rows, Keep keep, std:
 
 void figure_html(std::ostringstream& html, const BarChart& chart, const std::string& caption,
                  std::size_t shown, std::size_t total, const Messages& msgs) {
-    html << "<figure class=\"chart\"><figcaption><b>" << esc(chart.title) << "</b></figcaption>\n"
-         << style_detail::report::bar_chart_svg(chart) << "<p class=\"source\">" << esc(caption);
+    html << R"(<figure class="chart"><figcaption><b>)" << esc(chart.title) << "</b></figcaption>\n"
+         << style_detail::report::bar_chart_svg(chart) << R"(<p class="source">)" << esc(caption);
     if (shown < total) {
         html << " " << esc(msgs.tr("Shown: the first")) << " " << shown << " " << esc(msgs.tr("of"))
              << " " << total << ".";
@@ -522,7 +525,7 @@ void figure_html(std::ostringstream& html, const BarChart& chart, const std::str
 
 void charts_html(std::ostringstream& html, const std::optional<Rows>& cities_in,
                  const Messages& msgs) {
-    html << "<section id=\"charts\"><h2>" << esc(msgs.tr("Charts")) << "</h2>\n";
+    html << R"(<section id="charts"><h2>)" << esc(msgs.tr("Charts")) << "</h2>\n";
     if (!cities_in || cities_in->rows.empty()) {
         html << "<p>" << esc(msgs.tr("The GeoPackage has no cities.")) << "</p></section>\n";
         return;
@@ -657,7 +660,7 @@ void charts_html(std::ostringstream& html, const std::optional<Rows>& cities_in,
 
 void candidates_html(std::ostringstream& html, const Rows& cities, const Rows& sites,
                      const Messages& msgs) {
-    html << "<section id=\"candidates\"><h2>" << esc(msgs.tr("Conversion candidates by city"))
+    html << R"(<section id="candidates"><h2>)" << esc(msgs.tr("Conversion candidates by city"))
          << "</h2>\n<p>"
          << esc(msgs.tr("Industrial heritage sites not yet re-used by a creative cluster, ranked "
                         "within their city by candidate_score (rank 1 is the best candidate)."))
@@ -741,7 +744,7 @@ void candidates_html(std::ostringstream& html, const Rows& cities, const Rows& s
         show(key, key.empty() ? msgs.tr("Outside any city") : key);
     }
     if (omitted_cities > 0) {
-        html << "<p class=\"note\">" << esc(msgs.tr("The tables above are for the")) << " "
+        html << R"(<p class="note">)" << esc(msgs.tr("The tables above are for the")) << " "
              << kMaxCandidateCities << " "
              << esc(msgs.tr("cities with candidates that rank highest by creative_index;")) << " "
              << omitted_cities << " "
@@ -755,7 +758,7 @@ void candidates_html(std::ostringstream& html, const Rows& cities, const Rows& s
 }
 
 void cities_html(std::ostringstream& html, std::optional<Rows>& cities, const Messages& msgs) {
-    html << "<section id=\"cities\"><h2>" << esc(msgs.tr("Cities by creative index")) << "</h2>\n";
+    html << R"(<section id="cities"><h2>)" << esc(msgs.tr("Cities by creative index")) << "</h2>\n";
     if (!cities || cities->rows.empty()) {
         html << "<p>" << esc(msgs.tr("The GeoPackage has no cities.")) << "</p></section>\n";
         return;
@@ -798,7 +801,8 @@ void cities_html(std::ostringstream& html, std::optional<Rows>& cities, const Me
 }
 
 void indicators_html(std::ostringstream& html, const Messages& msgs) {
-    html << "<section id=\"indicators\"><h2>" << esc(msgs.tr("Indicator definitions")) << "</h2>\n";
+    html << R"(<section id="indicators"><h2>)" << esc(msgs.tr("Indicator definitions"))
+         << "</h2>\n";
     const json catalogue = indicator_catalogue_json();
     html << "<table class=\"defs\">\n<thead><tr><th>id</th><th>" << esc(msgs.tr("layer"))
          << "</th><th>" << esc(msgs.tr("unit")) << "</th><th>" << esc(msgs.tr("formula"))
@@ -833,7 +837,7 @@ std::string list_text(const json& items, std::size_t max_items, const Messages& 
         } else {
             text = json_text(item);
         }
-        out += (shown ? ", " : "") + text;
+        out += (shown > 0 ? ", " : "") + text;
         ++shown;
     }
     return out;
@@ -841,7 +845,7 @@ std::string list_text(const json& items, std::size_t max_items, const Messages& 
 
 void provenance_html(std::ostringstream& html, const json& report, const Messages& msgs) {
     const auto tr = [&msgs](const char* english) { return esc(msgs.tr(english)); };
-    html << "<section id=\"provenance\"><h2>" << tr("Provenance") << "</h2>\n<dl>\n";
+    html << R"(<section id="provenance"><h2>)" << tr("Provenance") << "</h2>\n<dl>\n";
     for (const char* key : {"project", "output", "version", "started", "seconds"}) {
         if (report.contains(key)) {
             html << "<dt>" << tr(key) << "</dt><dd>" << esc(json_text(report[key])) << "</dd>\n";
@@ -850,8 +854,8 @@ void provenance_html(std::ostringstream& html, const json& report, const Message
     html << "</dl>\n";
 
     html << "<h3>" << tr("Inputs") << "</h3>\n<table>\n<thead><tr><th>" << tr("role") << "</th><th>"
-         << tr("source") << "</th><th>CRS</th><th class=\"n\">" << tr("read")
-         << "</th><th class=\"n\">" << tr("loaded") << "</th><th>"
+         << tr("source") << R"(</th><th>CRS</th><th class="n">)" << tr("read")
+         << R"(</th><th class="n">)" << tr("loaded") << "</th><th>"
          << tr("repaired, skipped, unreadable (feature ids)") << "</th></tr></thead>\n<tbody>\n";
     for (const json& s : report.value("sources", json::array())) {
         const std::string layer = json_text(s.value("layer", json()));
@@ -859,8 +863,9 @@ void provenance_html(std::ostringstream& html, const json& report, const Message
              << esc(json_text(s.value("path", json())) + (layer.empty() ? "" : " (" + layer + ")"))
              << "</td><td>" << esc(json_text(s.value("crs", json())))
              << (s.value("crs_declared", false) ? " (" + msgs.tr("declared") + ")" : "")
-             << "</td><td class=\"n\">" << esc(json_text(s.value("read", json())))
-             << "</td><td class=\"n\">" << esc(json_text(s.value("loaded", json()))) << "</td><td>";
+             << R"(</td><td class="n">)" << esc(json_text(s.value("read", json())))
+             << R"(</td><td class="n">)" << esc(json_text(s.value("loaded", json())))
+             << "</td><td>";
         bool any = false;
         for (const char* key : {"repaired", "skipped", "unreadable"}) {
             const json items = s.value(key, json::array());
@@ -877,14 +882,14 @@ void provenance_html(std::ostringstream& html, const json& report, const Message
     const json key_links = report.value("key_links", json::array());
     if (!key_links.empty()) {
         html << "<h3>" << tr("Key joins and unmatched keys") << "</h3>\n<table>\n<thead><tr><th>"
-             << tr("join") << "</th><th class=\"n\">" << tr("matched") << "</th><th>"
+             << tr("join") << R"(</th><th class="n">)" << tr("matched") << "</th><th>"
              << tr("unmatched on the left") << "</th><th>" << tr("unmatched on the right")
              << "</th></tr></thead>\n<tbody>\n";
         for (const json& k : key_links) {
             const json left = k.value("unmatched_left", json::array());
             const json right = k.value("unmatched_right", json::array());
             html << "<tr><td>" << esc(json_text(k.value("left", json()))) << " ↔ "
-                 << esc(json_text(k.value("right", json()))) << "</td><td class=\"n\">"
+                 << esc(json_text(k.value("right", json()))) << R"(</td><td class="n">)"
                  << esc(json_text(k.value("matched", json()))) << "</td><td>"
                  << (left.empty()
                          ? "—"
@@ -900,19 +905,19 @@ void provenance_html(std::ostringstream& html, const json& report, const Message
 
     html << "<div class=\"columns\">\n";
     html << "<div><h3>" << tr("Layers written") << "</h3>\n<table><thead><tr><th>" << tr("layer")
-         << "</th><th class=\"n\">" << tr("features") << "</th></tr></thead><tbody>\n";
+         << R"(</th><th class="n">)" << tr("features") << "</th></tr></thead><tbody>\n";
     const json layers = report.value("layers", json::object());
     for (const auto& [name, count] : layers.items()) {
-        html << "<tr><td>" << esc(name) << "</td><td class=\"n\">" << esc(json_text(count))
+        html << "<tr><td>" << esc(name) << R"(</td><td class="n">)" << esc(json_text(count))
              << "</td></tr>\n";
     }
     html << "</tbody></table></div>\n";
     const json links = report.value("links", json::object());
     if (!links.empty()) {
         html << "<div><h3>" << tr("Spatial links") << "</h3>\n<table><thead><tr><th>" << tr("link")
-             << "</th><th class=\"n\">" << tr("count") << "</th></tr></thead><tbody>\n";
+             << R"(</th><th class="n">)" << tr("count") << "</th></tr></thead><tbody>\n";
         for (const auto& [name, count] : links.items()) {
-            html << "<tr><td>" << esc(name) << "</td><td class=\"n\">" << esc(json_text(count))
+            html << "<tr><td>" << esc(name) << R"(</td><td class="n">)" << esc(json_text(count))
                  << "</td></tr>\n";
         }
         html << "</tbody></table></div>\n";
@@ -920,9 +925,9 @@ void provenance_html(std::ostringstream& html, const json& report, const Message
     const json timings = report.value("timings", json::object());
     if (!timings.empty()) {
         html << "<div><h3>" << tr("Timings") << "</h3>\n<table><thead><tr><th>" << tr("stage")
-             << "</th><th class=\"n\">" << tr("seconds") << "</th></tr></thead><tbody>\n";
+             << R"(</th><th class="n">)" << tr("seconds") << "</th></tr></thead><tbody>\n";
         for (const auto& [name, seconds] : timings.items()) {
-            html << "<tr><td>" << esc(name) << "</td><td class=\"n\">"
+            html << "<tr><td>" << esc(name) << R"(</td><td class="n">)"
                  << esc(seconds.is_number() ? format_real(seconds.get<double>())
                                             : json_text(seconds))
                  << "</td></tr>\n";
@@ -1024,11 +1029,12 @@ void write_report(const nlohmann::json& report, const std::string& gpkg_path,
          << tr("open it in QGIS: its layers are styled, and its project has them all, with a "
                "print layout of the atlas")
          << "); " << tr("the atlas to print") << ": <a href=\"atlas.pdf\">atlas.pdf</a>.</p>\n"
-         << "<nav><a href=\"#findings\">" << tr("Headline figures") << "</a><a href=\"#charts\">"
-         << tr("Charts") << "</a><a href=\"#maps\">" << tr("Maps") << "</a><a href=\"#candidates\">"
-         << tr("Conversion candidates") << "</a><a href=\"#cities\">" << tr("Cities")
-         << "</a><a href=\"#indicators\">" << tr("Indicators") << "</a><a href=\"#provenance\">"
-         << tr("Provenance") << "</a></nav>\n";
+         << R"(<nav><a href="#findings">)" << tr("Headline figures") << R"(</a><a href="#charts">)"
+         << tr("Charts") << R"(</a><a href="#maps">)" << tr("Maps")
+         << R"(</a><a href="#candidates">)" << tr("Conversion candidates")
+         << R"(</a><a href="#cities">)" << tr("Cities") << R"(</a><a href="#indicators">)"
+         << tr("Indicators") << R"(</a><a href="#provenance">)" << tr("Provenance")
+         << "</a></nav>\n";
 
     headline_html(html, *ds, clusters, cities, msgs);
     charts_html(html, cities, msgs);

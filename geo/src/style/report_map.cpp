@@ -41,7 +41,7 @@ constexpr std::size_t kSimplifyPast = 300;  // polygons per layer drawn exactly
 constexpr double kSimplifyDegrees = 0.0005; // ≈ 50 m at the latitudes of Russia
 
 std::string leaflet_dir() {
-    if (const char* env = std::getenv("CREATLAS_LEAFLET_DIR"); env && *env) {
+    if (const char* env = std::getenv("CREATLAS_LEAFLET_DIR"); env != nullptr && *env != '\0') {
         return env;
     }
     return "/usr/share/javascript/leaflet";
@@ -108,7 +108,7 @@ struct Reader {
         wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
         OGRSpatialReference source = *layer->GetSpatialRef();
         source.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-        if (!source.IsSame(&wgs84)) {
+        if (source.IsSame(&wgs84) == FALSE) {
             to_wgs84.reset(OGRCreateCoordinateTransformation(&source, &wgs84));
         }
     }
@@ -119,7 +119,7 @@ struct Reader {
 // null when it has none or cannot be transformed.
 json geometry_json(const Reader& reader, const OGRFeature& feature, bool simplify, bool as_point) {
     const OGRGeometry* geometry = feature.GetGeometryRef();
-    if (geometry == nullptr || geometry->IsEmpty()) {
+    if (geometry == nullptr || geometry->IsEmpty() != FALSE) {
         return nullptr;
     }
     std::unique_ptr<OGRGeometry> copy(geometry->clone());
@@ -137,7 +137,7 @@ json geometry_json(const Reader& reader, const OGRFeature& feature, bool simplif
         copy = std::move(point);
     } else if (simplify) {
         std::unique_ptr<OGRGeometry> simpler(copy->SimplifyPreserveTopology(kSimplifyDegrees));
-        if (simpler && !simpler->IsEmpty()) {
+        if (simpler && simpler->IsEmpty() == FALSE) {
             copy = std::move(simpler);
         }
     }
@@ -214,7 +214,7 @@ std::string leaflet_map_html(GDALDataset& ds, const Messages& msgs,
     const std::string leaflet_js = read_text(dir + "/leaflet.min.js");
     const std::string cluster_js = read_text(dir + "/leaflet.markercluster.min.js");
     if (leaflet_js.empty() || cluster_js.empty()) {
-        return "<p class=\"note\">" +
+        return R"(<p class="note">)" +
                esc(msgs.tr("The interactive map needs Leaflet (Debian packages libjs-leaflet and "
                            "libjs-leaflet.markercluster), which is not installed here.")) +
                "</p>\n";
@@ -345,7 +345,7 @@ std::string leaflet_map_html(GDALDataset& ds, const Messages& msgs,
          << esc(msgs.tr("Interactive map")) << "\"></div>\n<script>\n"
          << leaflet_js << "\n</script>\n<script>\n"
          << cluster_js << "\n</script>\n"
-         << "<script id=\"atlas-map-data\" type=\"application/json\">" << script_json(data)
+         << R"(<script id="atlas-map-data" type="application/json">)" << script_json(data)
          << "</script>\n<script>\n"
          << read_text(styles_dir() + "/report_map.js") << "\n</script>\n";
     return html.str();
