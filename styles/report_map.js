@@ -38,6 +38,7 @@
       .addTo(map);
   }
 
+  var named = 0;
   var cities = L.geoJSON(D.cities, {
     renderer: canvas,
     style: function () {
@@ -50,11 +51,22 @@
     onEachFeature: function (feature, layer) {
       var p = feature.properties;
       layer.bindPopup(popup(p.n, [[T.n_clusters, p.k], [T.creative_index, number(p.ci, 1)]]));
+      // Names of the cities with clusters, as on the QGIS maps; the others are
+      // named in their popups.
       if (p.k > 0) {
-        layer.bindTooltip(esc(p.n), { permanent: false, direction: "top" });
+        layer.bindTooltip(esc(p.n), { permanent: true, direction: "right", offset: [8, 0],
+                                      className: "city-name", interactive: false });
+        named += 1;
       }
     }
   }).addTo(map);
+  // Names only where they can be read: all of them when there are few, else
+  // from zoom 7 (a region) on.
+  function showNames() {
+    var on = named <= 40 || map.getZoom() >= 7;
+    map.getContainer().classList.toggle("hide-city-names", !on);
+  }
+  map.on("zoomend", showNames);
   overlays[T.cities] = cities;
 
   var zones = L.geoJSON(D.programmes, {
@@ -72,8 +84,15 @@
 
   // Industrial heritage: grouped into marker clusters until zoom 13, where
   // single sites can be told apart (thousands of them at national scale).
-  var heritage = L.markerClusterGroup({ chunkedLoading: true, disableClusteringAtZoom: 13,
-                                        maxClusterRadius: 45, showCoverageOnHover: false });
+  // A group is a grey disc with its count: the colours stay the styles'.
+  var heritage = L.markerClusterGroup({
+    chunkedLoading: true, disableClusteringAtZoom: 13, maxClusterRadius: 45,
+    showCoverageOnHover: false,
+    iconCreateFunction: function (group) {
+      return L.divIcon({ html: "<span>" + group.getChildCount() + "</span>",
+                         className: "heritage-group", iconSize: L.point(26, 26) });
+    }
+  });
   D.heritage.features.forEach(function (feature) {
     var c = feature.geometry.coordinates;
     var p = feature.properties;
@@ -90,7 +109,9 @@
   heritage.addTo(map);
   overlays[T.heritage] = heritage;
 
-  // One SVG marker per cluster, on top, each with its formation type's colour.
+  // One SVG marker per cluster, each with its formation type's colour, in a
+  // pane of its own above the heritage groups (Leaflet's marker pane, 600).
+  map.createPane("creatlas-clusters").style.zIndex = 650;
   var clusters = L.layerGroup();
   D.clusters.features.forEach(function (feature) {
     var c = feature.geometry.coordinates;
@@ -99,7 +120,7 @@
     var marker = L.circleMarker([c[1], c[0]], {
       radius: 6, color: "#232323", weight: 1, fillOpacity: 1,
       fillColor: D.colours.clusters[type] || D.colours.clusters[""] || "#999999",
-      className: "creatlas-cluster"
+      className: "creatlas-cluster", pane: "creatlas-clusters"
     });
     marker.bindPopup(popup(p.n, [["id", p.id], [T.city, p.c], [T.formation, p.f],
                                  [T.heritage_site, p.h], [T.programme_count, p.p],
@@ -112,28 +133,28 @@
   L.control.layers(null, overlays, { collapsed: false, position: "topright" }).addTo(map);
   L.control.scale({ imperial: false }).addTo(map);
 
-  var legend = L.control({ position: "bottomright" });
-  legend.onAdd = function () {
-    var div = L.DomUtil.create("div", "atlas-legend");
+  // The legend under the map rather than over it, where it would hide data.
+  (function () {
     var html = "";
     D.legend.forEach(function (group) {
-      html += "<b>" + esc(group.title) + "</b>";
+      html += "<div><b>" + esc(group.title) + "</b> ";
       group.classes.forEach(function (cls) {
-        html += "<div><i class=\"" + (cls.shape === "zone" ? "zone" : "dot") +
-                "\" style=\"background:" + esc(cls.c) + "\"></i>" + esc(cls.l) + "</div>";
+        html += "<span class=\"item\"><i class=\"" + (cls.shape === "zone" ? "zone" : "dot") +
+                "\" style=\"background:" + esc(cls.c) + "\"></i>" + esc(cls.l) + "</span>";
       });
+      html += "</div>";
     });
-    div.innerHTML = html;
-    L.DomEvent.disableScrollPropagation(div);
-    return div;
-  };
-  legend.addTo(map);
+    html += "<div><b>" + esc(T.cities) + "</b> <span class=\"item\"><i class=\"outline\">" +
+            "</i>" + esc(T.city_outline) + "</span></div>";
+    document.getElementById("atlas-map-legend").innerHTML = html;
+  })();
 
   var bounds = clusters.getLayers().length ? L.featureGroup(clusters.getLayers()).getBounds()
                                            : cities.getBounds();
   if (bounds.isValid()) {
-    map.fitBounds(bounds.pad(0.08), { maxZoom: 14 });
+    map.fitBounds(bounds, { padding: [30, 30], maxZoom: 14 });
   } else {
     map.setView([58, 60], 4);
   }
+  showNames();
 })();

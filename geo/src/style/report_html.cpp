@@ -975,9 +975,12 @@ svg.chart .grid{stroke:#e3e3e3}svg.chart .baseline{stroke:#333;stroke-width:1.2}
 .source{color:#555;font-size:.85em;margin:.2em 0}
 #atlas-map{height:560px;width:100%;border:1px solid #ccc;margin:.5em 0 1em}
 #atlas-map.leaflet-container{background:#f7f7f2}
-.atlas-legend{background:rgba(255,255,255,.92);padding:.4em .6em;font-size:12px;line-height:1.35;max-height:300px;overflow:auto;max-width:260px}
-.atlas-legend i{display:inline-block;width:10px;height:10px;margin-right:5px;border:1px solid #333}
-.atlas-legend i.dot{border-radius:50%}.atlas-legend i.zone{opacity:.6}
+.leaflet-tooltip.city-name{background:none;border:none;box-shadow:none;padding:0;font-size:11px;color:#333;text-shadow:0 0 2px #fff,0 0 2px #fff}
+.leaflet-tooltip.city-name:before{display:none}
+.heritage-group{background:rgba(120,120,120,.55);border-radius:50%;text-align:center;font:600 11px/26px system-ui,sans-serif;color:#fff}.hide-city-names .leaflet-tooltip.city-name{display:none}
+.atlas-legend{font-size:.85em;line-height:1.5;margin:-.5em 0 1em}.atlas-legend .item{margin-right:1em;white-space:nowrap;display:inline-block}
+.atlas-legend i{display:inline-block;width:10px;height:10px;margin-right:5px;border:1px solid #333;vertical-align:-1px}
+.atlas-legend i.dot{border-radius:50%}.atlas-legend i.outline{background:#f7f7f2;border-color:#555}.atlas-legend i.zone{opacity:.6}
 .leaflet-popup-content table{font-size:12px;table-layout:auto;width:auto}
 .columns{display:grid;grid-template-columns:repeat(auto-fit,minmax(18em,1fr));gap:1em}
 dt{font-weight:bold}dd{margin-left:1.2em;overflow-wrap:anywhere}code{overflow-wrap:anywhere})";

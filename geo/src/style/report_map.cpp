@@ -324,6 +324,7 @@ std::string leaflet_map_html(GDALDataset& ds, const Messages& msgs,
                                : msgs.tr("Industrial heritage")},
           {"programmes", msgs.tr("Support programme zones")},
           {"cities", msgs.tr("City outlines")},
+          {"city_outline", msgs.tr("city outline")},
           {"city", msgs.tr("City")},
           {"formation", msgs.tr("Formation type")},
           {"heritage_site", msgs.tr("Heritage site")},
@@ -342,7 +343,8 @@ std::string leaflet_map_html(GDALDataset& ds, const Messages& msgs,
     std::ostringstream html;
     html << "<style>\n"
          << css << "\n</style>\n<div id=\"atlas-map\" role=\"region\" aria-label=\""
-         << esc(msgs.tr("Interactive map")) << "\"></div>\n<script>\n"
+         << esc(msgs.tr("Interactive map"))
+         << "\"></div>\n<div id=\"atlas-map-legend\" class=\"atlas-legend\"></div>\n<script>\n"
          << leaflet_js << "\n</script>\n<script>\n"
          << cluster_js << "\n</script>\n"
          << R"(<script id="atlas-map-data" type="application/json">)" << script_json(data)
