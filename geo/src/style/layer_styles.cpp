@@ -786,14 +786,19 @@ std::string build_project(GDALDataset& ds, const std::vector<FilledStyle>& style
         }
         const char* authority = map_srs.GetAuthorityName(nullptr);
         const char* code = map_srs.GetAuthorityCode(nullptr);
-        credits +=
-            " · " + msgs.tr("Map") + ": " +
-            (authority != nullptr && code != nullptr ? std::string(authority) + ":" + code + " "
-                                                     : "") +
-            (map_srs.GetName() != nullptr ? map_srs.GetName() : "") + " · " +
-            msgs.tr("made with creatlas") + " " + kVersion + ", " + utc_now("%Y-%m-%d");
+        // Appended piece by piece: GCC 12 at -O3 warns falsely (-Wrestrict) about
+        // a literal + std::string&&.
+        credits += " · ";
+        credits += msgs.tr("Map") + ": ";
+        if (authority != nullptr && code != nullptr) {
+            credits += std::string(authority) + ":" + code + " ";
+        }
+        credits += map_srs.GetName() != nullptr ? map_srs.GetName() : "";
+        credits += " · ";
+        credits += msgs.tr("made with creatlas") + " " + kVersion + ", " + utc_now("%Y-%m-%d");
         if (!look.basemap_url.empty()) {
-            credits += " · " + msgs.tr("Basemap") + ": " + look.basemap_url;
+            credits += " · ";
+            credits += msgs.tr("Basemap") + ": " + look.basemap_url;
         }
         in.credits = credits;
         context["layout"] = style_detail::layout_context(in, msgs);

@@ -51,7 +51,11 @@ void localise_formation_labels(Table& clusters, const std::string& language) {
 std::string export_atlas_pdf(const std::string& gpkg_path, const std::string& pdf_path,
                              const std::string& project_title) {
     const fs::path pdf(pdf_path);
-    const std::string scratch = (pdf.parent_path() / ("." + pdf.filename().string())).string();
+    // A hidden name beside the PDF for the child's output. (Built with +=:
+    // GCC 12 at -O3 warns falsely, -Wrestrict, about "." + std::string&&.)
+    std::string hidden = ".";
+    hidden += pdf.filename().string();
+    const std::string scratch = (pdf.parent_path() / hidden).string();
     const style_detail::ChildResult child = style_detail::run_styles_script(
         "export_atlas.py", {gpkg_path, pdf_path, project_title, style_detail::kLayoutName},
         scratch);
@@ -61,7 +65,9 @@ std::string export_atlas_pdf(const std::string& gpkg_path, const std::string& pd
     }
     if (child.exit_code == 3 && out.is_object() && out.contains("error")) {
         // No QGIS on this machine: the GeoPackage and its project stand without it.
-        return "atlas.pdf not written: " + out["error"].get<std::string>();
+        std::string note = "atlas.pdf not written: ";
+        note += out["error"].get<std::string>();
+        return note;
     }
     if (child.exit_code != 0 || !out.is_object() || !out.contains("pages")) {
         std::string why = out.is_object() && out.contains("error") && out["error"].is_string()

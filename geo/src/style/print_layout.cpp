@@ -58,8 +58,8 @@ std::string quote_text(const std::string& text) {
 // planner renames a layer in the legend).
 std::string aggregate(const std::string& layer, const std::string& function,
                       const std::string& expression, const std::string& filter = "") {
-    std::string text = "aggregate(" + quote_text(layer + "_creatlas") + ", " +
-                       quote_text(function) + ", " + expression;
+    std::string text = "aggregate(";
+    text += quote_text(layer + "_creatlas") + ", " + quote_text(function) + ", " + expression;
     if (!filter.empty()) {
         text += ", " + filter;
     }
@@ -156,18 +156,19 @@ json layout_context(const LayoutInputs& in, const Messages& msgs) {
     const std::string clusters = aggregate("clusters", "count", R"("cluster_id")");
     std::string figures = tr("Creative clusters") + ": " + whole(clusters) + "\n";
     for (int type = 1; type <= 5; ++type) {
-        figures += "   " + std::to_string(type) + " – " + msgs.tr(formation_label_en(type)) + ": " +
+        figures += "   ";
+        figures += std::to_string(type) + " – " + msgs.tr(formation_label_en(type)) + ": " +
                    whole(aggregate("clusters", "count", R"("cluster_id")",
-                                   R"("formation_type" = )" + std::to_string(type))) +
+                                   std::string(R"("formation_type" = )") + std::to_string(type))) +
                    "\n";
     }
     const std::string industrial =
         aggregate("heritage_sites", "count", R"("heritage_id")", R"("is_industrial" = 1)");
     const std::string reused = aggregate("heritage_sites", "count", R"("heritage_id")",
                                          R"("is_industrial" = 1 AND "reused" = 1)");
-    figures += "\n" + tr("Industrial heritage re-used by clusters") + ": " +
-               percent(reused, industrial) + " (" + whole(reused) + " " + tr("of") + " " +
-               whole(industrial) + ")\n";
+    figures += "\n";
+    figures += tr("Industrial heritage re-used by clusters") + ": " + percent(reused, industrial) +
+               " (" + whole(reused) + " " + tr("of") + " " + whole(industrial) + ")\n";
     const std::string reached =
         aggregate("clusters", "count", R"("cluster_id")", R"("programme_count" > 0)");
     figures += tr("Clusters inside support programme zones") + ": " + percent(reached, clusters) +

@@ -245,18 +245,25 @@ std::string csv_field(const std::string& text) {
 std::string csv_link(const Rows& rows, const std::string& file_name, const std::string& text) {
     std::string csv = "\xEF\xBB\xBF"; // a BOM, so that spreadsheets read UTF-8 as such
     for (std::size_t c = 0; c < rows.fields.size(); ++c) {
-        csv += (c > 0 ? "," : "") + csv_field(rows.fields[c]);
+        if (c > 0) {
+            csv += ',';
+        }
+        csv += csv_field(rows.fields[c]);
     }
     csv += "\r\n";
     for (const auto& row : rows.rows) {
         for (std::size_t c = 0; c < row.size(); ++c) {
-            csv += (c > 0 ? "," : "") + csv_field(cell_text(row[c]));
+            if (c > 0) {
+                csv += ',';
+            }
+            csv += csv_field(cell_text(row[c]));
         }
         csv += "\r\n";
     }
-    return R"(<a class="csv" download=")" + esc(file_name) +
-           R"(" href="data:text/csv;charset=utf-8;base64,)" + base64(csv) + R"(">)" + esc(text) +
-           "</a>";
+    std::string link = R"(<a class="csv" download=")";
+    link += esc(file_name) + R"(" href="data:text/csv;charset=utf-8;base64,)" + base64(csv) +
+            R"(">)" + esc(text) + "</a>";
+    return link;
 }
 
 // --- the maps ---------------------------------------------------------------------
@@ -271,7 +278,12 @@ struct Maps {            // NOLINT(bugprone-exception-escape)
 
 Maps render_maps(const std::string& gpkg_path, const fs::path& html_path) {
     Maps maps;
-    maps.folder = html_path.parent_path() / ("." + html_path.stem().string() + "_maps");
+    // A hidden folder beside the page, removed once the maps are inlined. (Built
+    // with +=: GCC 12 at -O3 warns falsely, -Wrestrict, about "." + std::string&&.)
+    std::string hidden = ".";
+    hidden += html_path.stem().string();
+    hidden += "_maps";
+    maps.folder = html_path.parent_path() / hidden;
     std::error_code ec;
     fs::remove_all(maps.folder, ec);
     fs::create_directories(maps.folder, ec);
@@ -306,7 +318,9 @@ Maps render_maps(const std::string& gpkg_path, const fs::path& html_path) {
 }
 
 std::string png_uri(const fs::path& file) {
-    return "data:image/png;base64," + base64(read_binary(file));
+    std::string uri = "data:image/png;base64,";
+    uri += base64(read_binary(file));
+    return uri;
 }
 
 // The legend of the QGIS maps, from the same catalogue the styles are filled
@@ -730,7 +744,7 @@ void candidates_html(std::ostringstream& html, const Rows& cities, const Rows& s
         table_html(html, rows, columns, kMaxCandidatesPerCity, headings);
         cut_note(html, msgs, kMaxCandidatesPerCity, rows.rows.size(),
                  msgs.tr("candidates (by rank)"),
-                 "heritage_sites layer (<code>candidate_rank</code>)");
+                 esc(msgs.tr("heritage_sites layer")) + " (<code>candidate_rank</code>)");
         by_city.erase(it);
     };
     const int city_id = cities.index("city_id");
@@ -796,7 +810,7 @@ void cities_html(std::ostringstream& html, std::optional<Rows>& cities, const Me
          << "</p>\n";
     table_html(html, *cities, columns, kMaxCityRows, headings);
     cut_note(html, msgs, kMaxCityRows, cities->rows.size(), msgs.tr("cities (by creative_index)"),
-             "cities layer");
+             esc(msgs.tr("cities layer")));
     html << "</section>\n";
 }
 
@@ -824,7 +838,8 @@ std::string list_text(const json& items, std::size_t max_items, const Messages& 
     std::size_t shown = 0;
     for (const json& item : items) {
         if (shown == max_items) {
-            out += " … " + msgs.tr("and") + " " + std::to_string(items.size() - max_items) + " " +
+            out += " … ";
+            out += msgs.tr("and") + " " + std::to_string(items.size() - max_items) + " " +
                    msgs.tr("more");
             break;
         }

@@ -214,10 +214,11 @@ std::string leaflet_map_html(GDALDataset& ds, const Messages& msgs,
     const std::string leaflet_js = read_text(dir + "/leaflet.min.js");
     const std::string cluster_js = read_text(dir + "/leaflet.markercluster.min.js");
     if (leaflet_js.empty() || cluster_js.empty()) {
-        return R"(<p class="note">)" +
-               esc(msgs.tr("The interactive map needs Leaflet (Debian packages libjs-leaflet and "
-                           "libjs-leaflet.markercluster), which is not installed here.")) +
-               "</p>\n";
+        std::string note = R"(<p class="note">)";
+        note += esc(msgs.tr("The interactive map needs Leaflet (Debian packages libjs-leaflet and "
+                            "libjs-leaflet.markercluster), which is not installed here.")) +
+                "</p>\n";
+        return note;
     }
     const std::string css = inline_ready(read_text(dir + "/leaflet.css"), true) +
                             inline_ready(read_text(dir + "/MarkerCluster.css"), true) +
