@@ -23,15 +23,22 @@ void CPL_STDCALL GdalErrorCapture::handler(CPLErr level, CPLErrorNum /*num*/, co
     if (level >= CE_Failure) {
         self->last_error_ = text;
     }
-    // A malformed file can repeat one warning thousands of times: keep the first 200.
+    text.insert(0, level >= CE_Failure ? "GDAL error: " : "GDAL warning: ");
+    if (auto it = self->seen_.find(text); it != self->seen_.end()) {
+        ++self->messages_[it->second].count;
+        return;
+    }
+    // Distinct messages are few unless each names its feature; keep the first 200.
     if (self->messages_.size() < 200) {
-        self->messages_.push_back((level >= CE_Failure ? "GDAL error: " : "GDAL warning: ") + text);
+        self->seen_.emplace(text, self->messages_.size());
+        self->messages_.push_back({std::move(text), 1});
     }
 }
 
-std::vector<std::string> GdalErrorCapture::take() {
-    std::vector<std::string> out;
+std::vector<MessageCount> GdalErrorCapture::take() {
+    std::vector<MessageCount> out;
     out.swap(messages_);
+    seen_.clear();
     return out;
 }
 

@@ -1,17 +1,22 @@
 // Private helpers around GDAL: error capture and CRS handling.
 #pragma once
 
+#include "creatlas/report.hpp"
+
 #include <cpl_error.h>
 #include <gdal_priv.h>
 #include <memory>
 #include <ogr_spatialref.h>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace creatlas::detail {
 
 /// While alive, GDAL errors and warnings raised on this thread are collected here
-/// instead of being printed. Restores the previous handler on destruction.
+/// instead of being printed; identical messages are counted, not repeated (a
+/// malformed file can raise one warning for each of its features). Restores the
+/// previous handler on destruction.
 class GdalErrorCapture {
 public:
     GdalErrorCapture();
@@ -21,15 +26,17 @@ public:
     GdalErrorCapture(GdalErrorCapture&&) = delete;
     GdalErrorCapture& operator=(GdalErrorCapture&&) = delete;
 
-    const std::vector<std::string>& messages() const { return messages_; }
+    /// Distinct messages in the order first seen, each with how often it came.
+    const std::vector<MessageCount>& messages() const { return messages_; }
     /// The last error (not warning) message, or "".
     std::string last_error() const { return last_error_; }
     /// Move the collected messages out (and clear them).
-    std::vector<std::string> take();
+    std::vector<MessageCount> take();
 
 private:
     static void CPL_STDCALL handler(CPLErr level, CPLErrorNum num, const char* message);
-    std::vector<std::string> messages_;
+    std::vector<MessageCount> messages_;
+    std::unordered_map<std::string, std::size_t> seen_; ///< message → index in messages_
     std::string last_error_;
 };
 

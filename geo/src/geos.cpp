@@ -4,6 +4,7 @@
 
 #include <cstdarg>
 #include <cstdio>
+#include <vector>
 
 namespace creatlas {
 
@@ -85,6 +86,42 @@ Envelope envelope_of(const GeosContext& geos, const GEOSGeometry& g) {
         throw Error(ErrorKind::Internal, "envelope of an empty geometry");
     }
     return e;
+}
+
+bool is_areal(const GeosContext& geos, const GEOSGeometry* g) {
+    if (g == nullptr) {
+        return false;
+    }
+    const int t = GEOSGeomTypeId_r(geos.handle(), g);
+    return t == GEOS_POLYGON || t == GEOS_MULTIPOLYGON;
+}
+
+GeomPtr polygonal_part(const GeosContext& geos, GeomPtr g) {
+    GEOSContextHandle_t h = geos.handle();
+    if (is_areal(geos, g.get())) {
+        return g;
+    }
+    if (!g || GEOSGeomTypeId_r(h, g.get()) != GEOS_GEOMETRYCOLLECTION) {
+        return GeomPtr(nullptr, GeomDeleter{h});
+    }
+    std::vector<GEOSGeometry*> parts;
+    const int n = GEOSGetNumGeometries_r(h, g.get());
+    for (int i = 0; i < n; ++i) {
+        const GEOSGeometry* part = GEOSGetGeometryN_r(h, g.get(), i);
+        const int t = GEOSGeomTypeId_r(h, part);
+        if (t == GEOS_POLYGON) {
+            parts.push_back(GEOSGeom_clone_r(h, part));
+        } else if (t == GEOS_MULTIPOLYGON) {
+            for (int k = 0; k < GEOSGetNumGeometries_r(h, part); ++k) {
+                parts.push_back(GEOSGeom_clone_r(h, GEOSGetGeometryN_r(h, part, k)));
+            }
+        }
+    }
+    if (parts.empty()) {
+        return GeomPtr(nullptr, GeomDeleter{h});
+    }
+    return geos.own(GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, parts.data(),
+                                                static_cast<unsigned int>(parts.size())));
 }
 
 } // namespace creatlas

@@ -1,5 +1,6 @@
 #include "creatlas/pipeline.hpp"
 
+#include "creatlas/check.hpp"
 #include "creatlas/error.hpp"
 #include "creatlas/link.hpp"
 #include "creatlas/load.hpp"
@@ -35,8 +36,11 @@ RunReport run_project(const Project& project, const RunOptions& options, const P
     report.started = utc_now();
     report.output = options.output.empty() ? project.output : options.output;
 
-    if (!project.clusters.present()) {
-        throw_bad_input("the project has no [clusters] source", {project.file, "", {}, ""});
+    if (!project.clusters.present() && !project.heritage.present() &&
+        !project.programmes.present()) {
+        throw_bad_input("the project has none of [clusters], [heritage] or [programmes]: there "
+                        "is nothing to map",
+                        {project.file, "", {}, ""});
     }
     WriteOptions wo;
     wo.crs = project.output_crs;
@@ -51,76 +55,17 @@ RunReport run_project(const Project& project, const RunOptions& options, const P
     check_output_path(report.output, wo);
 
     GeosContext geos;
-    const std::vector<const SourceSpec*> sources = project.sources();
-    AtlasInputs in;
-    Table areas;
-    Table attributes;
-    Table grants;
-    const double load_span = 0.45;
-    for (std::size_t k = 0; k < sources.size(); ++k) {
-        const SourceSpec& spec = *sources[k];
-        const Progress p =
-            progress.sub(load_span * static_cast<double>(k) / static_cast<double>(sources.size()),
-                         load_span / static_cast<double>(sources.size()));
-        SourceReport sr;
-        const bool table = &spec == &project.cluster_attributes || &spec == &project.grants;
-        Table t = load_source(geos, spec, project.geometry_policy,
-                              table ? GeometryNeed::None : GeometryNeed::Required, sr, p);
-        report.sources.push_back(std::move(sr));
-        if (&spec == &project.cities) {
-            in.cities = std::move(t);
-        } else if (&spec == &project.city_areas) {
-            areas = std::move(t);
-        } else if (&spec == &project.clusters) {
-            in.clusters = std::move(t);
-        } else if (&spec == &project.heritage) {
-            in.heritage = std::move(t);
-        } else if (&spec == &project.programmes) {
-            in.programmes = std::move(t);
-        } else if (&spec == &project.cluster_attributes) {
-            attributes = std::move(t);
-        } else if (&spec == &project.grants) {
-            grants = std::move(t);
-            in.grants = &grants;
-        } else if (&spec == &project.enterprises) {
-            in.enterprises = std::move(t);
-        }
-    }
+    Inputs inputs = load_inputs(geos, project, report, progress.sub(0.0, 0.4));
     report.mark("load");
-    // Names for tables of roles that were not given.
-    in.cities.name = "cities";
-    in.heritage.name = "heritage";
-    in.programmes.name = "programmes";
-    in.enterprises.name = "enterprises";
-
-    if (project.city_areas.present()) {
-        report.links["cities_with_area"] = assign_city_areas(
-            geos, in.cities, areas, project.cities.field("population_field"), report.notes);
+    CheckedInputs checked = check_inputs(std::move(inputs), project, report);
+    report.mark("check");
+    const Links links = link_inputs(geos, checked, project, report, progress.sub(0.4, 0.2));
+    if (!project.clusters.present()) {
+        report.notes.emplace_back("the project has no [clusters]: the clusters layer is empty and "
+                                  "the indicators that count or measure clusters are null");
     }
-
-    // --- link by key ------------------------------------------------------------
-    if (project.cluster_attributes.present()) {
-        std::string left_key = project.clusters.field("key_field");
-        if (left_key.empty()) {
-            left_key = project.clusters.id_field;
-        }
-        report.key_links.push_back(join_by_key(in.clusters, left_key, attributes,
-                                               project.cluster_attributes.field("key_field")));
-    }
-    // Identifiers must be unique where they name features in the output.
-    for (const auto& [table, spec] :
-         {std::pair<const Table*, const SourceSpec*>{&in.cities, &project.cities},
-          {&in.clusters, &project.clusters},
-          {&in.heritage, &project.heritage},
-          {&in.programmes, &project.programmes}}) {
-        if (spec->present() && !spec->id_field.empty()) {
-            require_unique_keys(*table, spec->id_field);
-        }
-    }
-
-    report.mark("key links");
     AtlasLayers layers =
-        measure_atlas(geos, project, std::move(in), report, progress.sub(0.45, 0.3));
+        measure_atlas(geos, project, std::move(checked), links, report, progress.sub(0.6, 0.15));
     for (const Table* t : layers.all()) {
         report.layers[t->name] = static_cast<std::int64_t>(t->rows.size());
     }

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 using namespace creatlas;
+using creatlas::test::run_stages;
 using creatlas::test::table_from_wkt;
 
 namespace {
@@ -44,7 +45,7 @@ grant_field = "grant"
 class Atlas : public ::testing::Test {
 protected:
     void SetUp() override {
-        AtlasInputs in;
+        Inputs in;
         in.cities = table_from_wkt(
             geos, "cities", {"city_id", "population", "capital", "cx", "cy"},
             {{"POLYGON((60 56,60.1 56,60.1 56.1,60 56.1,60 56))",
@@ -73,7 +74,7 @@ protected:
               {std::string("z1"), std::string("Grant"), 100.0}},
              {"POLYGON((60.025 56.068,60.035 56.068,60.035 56.072,60.025 56.072,60.025 56.068))",
               {std::string("z2"), std::string("space"), {}}}});
-        layers = measure_atlas(geos, fixture_project(), std::move(in), report);
+        layers = run_stages(geos, fixture_project(), std::move(in), report);
     }
 
     static const Value& at(const Table& t, std::size_t row, const std::string& field) {
@@ -256,7 +257,7 @@ TEST_F(Atlas, InputFieldsFollowTheCatalogueFields) {
 TEST(AtlasEdges, CapitalValuesSelectRegionalCapitals) {
     // hflabs/city's capital_marker: 0 none, 1 district centre, 2 regional centre, 3 both.
     GeosContext geos;
-    AtlasInputs in;
+    Inputs in;
     in.cities = table_from_wkt(
         geos, "cities", {"city_id", "population", "capital"},
         {{"POINT(60 56)", {std::string("a"), std::int64_t{100000}, std::string("1")}},
@@ -267,7 +268,7 @@ TEST(AtlasEdges, CapitalValuesSelectRegionalCapitals) {
     Project p = fixture_project();
     p.capital_values = {"2", "3"};
     RunReport report;
-    AtlasLayers l = measure_atlas(geos, p, std::move(in), report);
+    AtlasLayers l = run_stages(geos, p, std::move(in), report);
     const int tier = l.cities.field_index("tier");
     auto tier_of = [&](std::size_t i) {
         return as_text(l.cities.rows[i].values[static_cast<std::size_t>(tier)]);
@@ -279,14 +280,14 @@ TEST(AtlasEdges, CapitalValuesSelectRegionalCapitals) {
 
 TEST(AtlasEdges, NoHeritageNoProgrammesSingleCluster) {
     GeosContext geos;
-    AtlasInputs in;
+    Inputs in;
     in.cities = table_from_wkt(geos, "cities", {"city_id", "population"},
                                {{"POLYGON((60 56,60.1 56,60.1 56.1,60 56.1,60 56))",
                                  {std::string("X"), std::int64_t{200000}}}});
     in.clusters = table_from_wkt(geos, "clusters", {"cluster_id"},
                                  {{"POINT(60.05 56.06)", {std::string("c1")}}});
     RunReport report;
-    AtlasLayers l = measure_atlas(geos, fixture_project(), std::move(in), report);
+    AtlasLayers l = run_stages(geos, fixture_project(), std::move(in), report);
     ASSERT_EQ(l.clusters.rows.size(), 1U);
     EXPECT_TRUE(is_null(l.clusters.rows[0].values[static_cast<std::size_t>(
         l.clusters.field_index("nearest_heritage_m"))]));
@@ -304,21 +305,78 @@ TEST(AtlasEdges, NoHeritageNoProgrammesSingleCluster) {
     EXPECT_TRUE(noted);
 }
 
-TEST(AtlasEdges, UnknownInstrumentIsAnErrorNamingTheFeature) {
+TEST(AtlasEdges, UnknownInstrumentIsReportedAndNull) {
     GeosContext geos;
-    AtlasInputs in;
+    Inputs in;
     in.clusters = table_from_wkt(geos, "clusters", {"cluster_id"},
                                  {{"POINT(60.05 56.06)", {std::string("c1")}}});
     in.programmes = table_from_wkt(
         geos, "programmes", {"programme_id", "instrument"},
         {{"POLYGON((60 56,61 56,61 57,60 56))", {std::string("z1"), std::string("subsidy")}}});
     RunReport report;
-    try {
-        measure_atlas(geos, fixture_project(), std::move(in), report);
-        FAIL();
-    } catch (const Error& e) {
-        EXPECT_STREQ(e.what(), "file 'programmes.inline', layer 'programmes', feature 1, field "
-                               "'instrument': instrument 'subsidy' is not one of space, cluster, "
-                               "grant, export");
+    const AtlasLayers l = run_stages(geos, fixture_project(), std::move(in), report);
+    ASSERT_EQ(report.values.size(), 1U);
+    EXPECT_EQ(report.values[0].role, "programmes");
+    EXPECT_EQ(report.values[0].fid, 1);
+    EXPECT_EQ(report.values[0].field, "instrument");
+    EXPECT_EQ(report.values[0].value, "subsidy");
+    EXPECT_EQ(report.values[0].problem,
+              "is not one of the instruments space, cluster, grant, export");
+    ASSERT_EQ(l.programmes.rows.size(), 1U);
+    EXPECT_TRUE(
+        is_null(l.programmes.rows[0]
+                    .values[static_cast<std::size_t>(l.programmes.field_index("instrument"))]));
+    // The cluster inside the zone is covered, with no instrument to name.
+    const int inst = l.clusters.field_index("instruments");
+    EXPECT_EQ(as_text(l.clusters.rows[0].values[static_cast<std::size_t>(inst)]), "");
+}
+
+TEST(AtlasEdges, HeritageAndProgrammesWithoutClusters) {
+    // An overlay of heritage with support programmes needs no clusters: the sites'
+    // zones, overlaps and candidates are computed; what depends on clusters is null.
+    GeosContext geos;
+    Inputs in;
+    in.cities = table_from_wkt(geos, "cities", {"city_id", "population"},
+                               {{"POLYGON((60 56,60.1 56,60.1 56.1,60 56.1,60 56))",
+                                 {std::string("X"), std::int64_t{200000}}}});
+    in.heritage = table_from_wkt(geos, "heritage", {"heritage_id", "name"},
+                                 {{"POINT(60.05 56.05)", {std::string("h1"), std::string("Завод")}},
+                                  {"POINT(60.09 56.09)", {std::string("h2"), std::string("Дом")}}});
+    in.programmes =
+        table_from_wkt(geos, "programmes", {"programme_id", "instrument"},
+                       {{"POLYGON((60.04 56.04,60.06 56.04,60.06 56.06,60.04 56.06,60.04 56.04))",
+                         {std::string("z1"), std::string("space")}}});
+    Project p = parse_project(R"(
+[cities]
+path = "c"
+id_field = "city_id"
+population_field = "population"
+[heritage]
+path = "h"
+id_field = "heritage_id"
+name_field = "name"
+[programmes]
+path = "p"
+id_field = "programme_id"
+)",
+                              "/tmp", "overlay.toml");
+    RunReport report;
+    const AtlasLayers l = run_stages(geos, p, std::move(in), report);
+    auto at = [](const Table& t, std::size_t row, const std::string& field) -> const Value& {
+        return t.rows.at(row).values.at(static_cast<std::size_t>(t.field_index(field)));
+    };
+    auto num = [&at](const Table& t, std::size_t row, const std::string& field) {
+        return as_number(at(t, row, field)).value_or(NAN);
+    };
+    EXPECT_EQ(l.clusters.rows.size(), 0U);
+    ASSERT_EQ(l.heritage_sites.rows.size(), 2U);
+    EXPECT_EQ(num(l.heritage_sites, 0, "programme_count"), 1.0);
+    EXPECT_EQ(num(l.heritage_sites, 0, "candidate_rank"), 1.0); // the only industrial site
+    EXPECT_TRUE(is_null(at(l.heritage_sites, 0, "reused")));
+    EXPECT_EQ(num(l.programmes, 0, "heritage_covered"), 1.0);
+    EXPECT_EQ(num(l.cities, 0, "ih_count"), 1.0);
+    for (const char* f : {"n_clusters", "ih_reused", "ih_transformation_rate", "grant_total",
+                          "programme_coverage", "creative_index"}) {
+        EXPECT_TRUE(is_null(at(l.cities, 0, f))) << f;
     }
 }

@@ -10,38 +10,38 @@ using namespace creatlas;
 
 TEST(Formation, FiveTypesByHand) {
     const FormationParams p; // support_share 0.5, dependent_share 1.0
-    EXPECT_EQ(classify_formation("private", 0.0, p).type, 1);
-    EXPECT_STREQ(classify_formation("private", 0.0, p).label, "initiative");
-    EXPECT_EQ(classify_formation("Private ", 0.2, p).type, 2);
-    EXPECT_STREQ(classify_formation("private", 0.2, p).label, "initiative, supported");
-    EXPECT_EQ(classify_formation("private", 0.5, p).type, 3); // at the threshold: partnership
-    EXPECT_EQ(classify_formation("private", 0.49999, p).type, 2);
-    EXPECT_EQ(classify_formation("joint", std::nullopt, p).type, 3);
-    EXPECT_EQ(classify_formation("JOINT", 0.9, p).type, 3);
-    EXPECT_EQ(classify_formation("public", 0.7, p).type, 4);
-    EXPECT_STREQ(classify_formation("public", 0.7, p).label, "public-led");
-    EXPECT_EQ(classify_formation("public", 1.0, p).type, 5);
-    EXPECT_STREQ(classify_formation("public", 1.0, p).label, "dependent");
+    const auto priv = Initiator::Private;
+    const auto pub = Initiator::Public;
+    EXPECT_EQ(classify_formation(priv, 0.0, p).type, 1);
+    EXPECT_STREQ(classify_formation(priv, 0.0, p).label, "initiative");
+    EXPECT_EQ(classify_formation(priv, 0.2, p).type, 2);
+    EXPECT_STREQ(classify_formation(priv, 0.2, p).label, "initiative, supported");
+    EXPECT_EQ(classify_formation(priv, 0.5, p).type, 3); // at the threshold: partnership
+    EXPECT_EQ(classify_formation(priv, 0.49999, p).type, 2);
+    EXPECT_EQ(classify_formation(Initiator::Joint, std::nullopt, p).type, 3);
+    EXPECT_EQ(classify_formation(Initiator::Joint, 0.9, p).type, 3);
+    EXPECT_EQ(classify_formation(pub, 0.7, p).type, 4);
+    EXPECT_STREQ(classify_formation(pub, 0.7, p).label, "public-led");
+    EXPECT_EQ(classify_formation(pub, 1.0, p).type, 5);
+    EXPECT_STREQ(classify_formation(pub, 1.0, p).label, "dependent");
 }
 
 TEST(Formation, UnknownWhenInputsAreMissingOrOutOfRange) {
     const FormationParams p;
-    EXPECT_EQ(classify_formation("private", std::nullopt, p).type, 0);
-    EXPECT_STREQ(classify_formation("private", std::nullopt, p).label, "unknown");
-    EXPECT_EQ(classify_formation("", 0.3, p).type, 0);
-    EXPECT_EQ(classify_formation("municipal", 0.3, p).type, 0);
-    EXPECT_EQ(classify_formation("private", 1.5, p).type, 0);
-    EXPECT_EQ(classify_formation("public", -0.1, p).type, 0);
+    EXPECT_EQ(classify_formation(Initiator::Private, std::nullopt, p).type, 0);
+    EXPECT_STREQ(classify_formation(Initiator::Private, std::nullopt, p).label, "unknown");
+    EXPECT_EQ(classify_formation(std::nullopt, 0.3, p).type, 0);
+    EXPECT_EQ(classify_formation(Initiator::Private, 1.5, p).type, 0);
+    EXPECT_EQ(classify_formation(Initiator::Public, -0.1, p).type, 0);
 }
 
-TEST(Formation, ThresholdsAndValuesAreParameters) {
+TEST(Formation, ThresholdsAreParameters) {
     FormationParams p;
     p.support_share = 0.3;
     p.dependent_share = 0.9;
-    p.public_values = {"public", "государство"};
-    EXPECT_EQ(classify_formation("private", 0.3, p).type, 3);
-    EXPECT_EQ(classify_formation("Государство", 0.9, p).type, 5);
-    EXPECT_EQ(classify_formation("public", 0.85, p).type, 4);
+    EXPECT_EQ(classify_formation(Initiator::Private, 0.3, p).type, 3);
+    EXPECT_EQ(classify_formation(Initiator::Public, 0.9, p).type, 5);
+    EXPECT_EQ(classify_formation(Initiator::Public, 0.85, p).type, 4);
 }
 
 TEST(IndustrialKeywords, CyrillicAnywhereLatinAtWordStart) {

@@ -57,8 +57,23 @@ TEST(ProjectFile, UnknownSectionIsAnError) {
                 HasSubstr("unknown section [cluster]"));
 }
 
-TEST(ProjectFile, ClustersAreRequired) {
-    EXPECT_THAT(error_of("[project]\nname = \"x\"\n"), HasSubstr("no [clusters] section"));
+TEST(ProjectFile, ClustersAreOptional) {
+    // Heritage and programmes alone make an atlas (overlaps, candidates, cities).
+    const Project p =
+        parse_project("[heritage]\npath = \"h.geojson\"\n[programmes]\npath = \"p.geojson\"\n",
+                      "/data", "p.toml");
+    EXPECT_FALSE(p.clusters.present());
+    EXPECT_EQ(p.heritage.path, "/data/h.geojson");
+}
+
+TEST(ProjectFile, EncodingAndEarliestYear) {
+    const Project p = parse_project("[project]\nreference_year = 2020\nearliest_year = 1800\n"
+                                    "[clusters]\npath = \"c.csv\"\nencoding = \"CP1251\"\n",
+                                    "/data", "p.toml");
+    EXPECT_EQ(p.clusters.encoding, "CP1251");
+    EXPECT_EQ(p.earliest_year, 1800);
+    EXPECT_THAT(error_of("[project]\nreference_year = 2020\nearliest_year = 2021\n"),
+                HasSubstr("earliest_year: must not be after reference_year (2020)"));
 }
 
 TEST(ProjectFile, TypedValuesAreChecked) {

@@ -1,9 +1,12 @@
 // Shared helpers of the unit tests: temporary folders, small files, tables from WKT.
 #pragma once
 
+#include "creatlas/check.hpp"
 #include "creatlas/error.hpp"
 #include "creatlas/geos.hpp"
+#include "creatlas/link.hpp"
 #include "creatlas/load.hpp"
+#include "creatlas/measure.hpp"
 #include "creatlas/report.hpp"
 #include "creatlas/table.hpp"
 
@@ -112,6 +115,14 @@ inline std::vector<std::int64_t> fids(const std::vector<FeatureNote>& notes) {
         out.push_back(n.fid);
     }
     return out;
+}
+
+/// The stages after load, as the pipeline runs them: check, link, measure.
+inline AtlasLayers run_stages(const GeosContext& geos, const Project& project, Inputs in,
+                              RunReport& report) {
+    CheckedInputs checked = check_inputs(std::move(in), project, report);
+    const Links links = link_inputs(geos, checked, project, report);
+    return measure_atlas(geos, project, std::move(checked), links, report);
 }
 
 } // namespace creatlas::test

@@ -76,4 +76,12 @@ struct Envelope {
 };
 Envelope envelope_of(const GeosContext& geos, const GEOSGeometry& g);
 
+/// True for polygons and multipolygons (false for null).
+bool is_areal(const GeosContext& geos, const GEOSGeometry* g);
+
+/// The polygons of `g`, which may also hold lines or points (as intersections where
+/// two shapes only touch, and MakeValid results of collapsed slivers do); null when
+/// it has no polygon.
+GeomPtr polygonal_part(const GeosContext& geos, GeomPtr g);
+
 } // namespace creatlas

@@ -1,31 +1,48 @@
 // creatlas — the link stage: joins by key and by location.
 //
-// Key joins compare normalised keys (trimmed, Unicode NFC, case-folded), report
-// unmatched keys on both sides and refuse duplicate keys where a key must be
-// unique. Spatial links query a GEOS STRtree built over lon/lat envelopes and
-// test candidates with prepared geometries; every distance is in metres on the
-// WGS 84 ellipsoid (see geodesy.hpp).
+// In:  CheckedInputs (check.hpp) and the project.
+// Out: Links — every relation between the inputs, as row numbers: clusters to
+//      their attribute rows and grants (by key), heritage sites to the planner's
+//      overrides (by key), and by location clusters, heritage sites and
+//      enterprises to cities, clusters to heritage sites, clusters and sites to
+//      programme zones, and every site to its nearest cluster. The one change
+//      link makes to its inputs: point cities take the polygon of
+//      [city_areas] that contains them, before anything is linked to them.
+//
+// Key joins compare normalised keys (text.hpp) and report unmatched keys.
+// Spatial links query a GEOS STRtree built over lon/lat envelopes and test
+// candidates with prepared geometries; every distance is in metres on the
+// WGS 84 ellipsoid (see geodesy.hpp). Per-feature links split across cores.
 #pragma once
 
 #include "creatlas/geos.hpp"
+#include "creatlas/progress.hpp"
 #include "creatlas/report.hpp"
 #include "creatlas/table.hpp"
+#include "creatlas/text.hpp"
 
+#include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 namespace creatlas {
 
-/// Trim white space, compose to Unicode NFC and case-fold. Invalid UTF-8 is an error.
-std::string normalise_key(std::string_view key);
+struct CheckedInputs;
+struct Project;
 
-/// Append the right table's fields (all but its key) to `left`, matching rows by
-/// normalised key. `right` keys must be unique (an error lists the duplicates);
-/// `left` keys may repeat. Appended fields that clash with a left field are
-/// prefixed with "<right.name>_". Fills the report's matched and unmatched keys.
-KeyLinkReport join_by_key(Table& left, const std::string& left_key, const Table& right,
-                          const std::string& right_key);
+/// How a key join is reported.
+struct KeyReporting {
+    bool list_unmatched_left = true; ///< list left rows without a partner
+    bool count_right = false;        ///< `matched` counts right rows (else left rows)
+};
+
+/// A key join: for each row of `left`, the rows of `right` with the same normalised key.
+struct KeyMatch {
+    std::vector<std::vector<int>> rows; ///< per left row, ascending
+    KeyLinkReport report;
+};
+KeyMatch match_keys(const Table& left, const std::string& left_key, const Table& right,
+                    const std::string& right_key, KeyReporting how = {});
 
 /// Throws Error(BadInput) listing keys that occur more than once in `field`.
 void require_unique_keys(const Table& table, const std::string& field);
@@ -103,11 +120,35 @@ std::vector<Nearest> nearest_each(const GeosContext& geos, const Table& features
                                   const SpatialIndex& index, RowRange range = {});
 
 /// Give point cities the polygon of `areas` that contains them. When several cities
-/// fall in one polygon it goes to the most populous (`population_field`, may be "";
-/// ties: the lower feature id) and the others keep their points. Returns the number
-/// of cities that received a polygon; each polygon shared is noted in `notes`.
+/// fall in one polygon it goes to the most populous (`population`, one per city,
+/// null counting as 0; ties: the lower feature id) and the others keep their
+/// points. Returns the number of cities that received a polygon; the polygons
+/// shared by several cities are summed up in one note.
 std::int64_t assign_city_areas(const GeosContext& geos, Table& cities, const Table& areas,
-                               const std::string& population_field,
+                               const std::vector<std::optional<double>>& population,
                                std::vector<std::string>& notes);
+
+/// Every relation the measure stage needs, by row number (-1: none).
+struct Links {
+    // by key
+    std::vector<int> cluster_attributes;          ///< per cluster: its [cluster_attributes] row
+    std::vector<std::vector<int>> cluster_grants; ///< per cluster: its [grants] rows
+    std::vector<int> heritage_override;           ///< per site: its [heritage_overrides] row
+    // by location
+    std::vector<CityLink> cluster_city;
+    std::vector<CityLink> heritage_city;
+    std::vector<CityLink> enterprise_city;
+    std::vector<HeritageLink> cluster_heritage;
+    /// Per polygon cluster: the heritage footprints it overlaps (empty for points).
+    std::vector<std::vector<int>> cluster_footprints;
+    std::vector<std::vector<int>> cluster_zones;  ///< programme zones each cluster lies in
+    std::vector<std::vector<int>> heritage_zones; ///< programme zones each site meets
+    std::vector<Nearest> site_nearest_cluster;    ///< at any distance
+};
+
+/// Make every link. Gives point cities their [city_areas] polygon first. Adds the
+/// key joins to `report.key_links` and counts of links to `report.links`.
+Links link_inputs(const GeosContext& geos, CheckedInputs& inputs, const Project& project,
+                  RunReport& report, const Progress& progress = {});
 
 } // namespace creatlas

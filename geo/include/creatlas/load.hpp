@@ -1,11 +1,18 @@
 // creatlas — the load stage.
 //
+// In:  the project file's source sections (SourceSpec).
+// Out: Inputs — one Table per source role, geometries in WGS 84 lon/lat.
+//
 // Reads any GDAL vector source (GeoPackage, GeoJSON, Shapefile with its .cpg,
-// FlatGeobuf, CSV/XLSX/ODS with lon/lat or WKT columns) into a Table in WGS 84
-// lon/lat. A source without a CRS must have one declared in the project file.
-// Invalid geometries follow the geometry policy (repair with GEOS MakeValid,
-// skip, or fail); every repaired, skipped or unreadable feature is recorded in
-// the SourceReport by its feature id.
+// FlatGeobuf, CSV/XLSX/ODS with lon/lat or WKT columns, PostGIS tables). A
+// source without a CRS must have one declared in the project file. Text is
+// recoded to UTF-8 when the source declares an `encoding`. Geometries follow
+// the geometry policy: `repair` closes unclosed rings, drops repeated points
+// and rings that cannot be polygons, then applies GEOS MakeValid; `skip` drops a
+// defective feature; `fail` stops at the first one, naming it. Every repaired,
+// skipped, converted or unreadable feature is recorded by its feature id in
+// the run report (SourceReport). Values are not judged here: that is the check
+// stage's work (check.hpp).
 #pragma once
 
 #include "creatlas/geos.hpp"
@@ -27,6 +34,29 @@ enum class GeometryNeed { Required, None };
 /// Throws Error(BadInput) naming the file, layer, feature and field on bad input.
 Table load_source(const GeosContext& geos, const SourceSpec& spec, GeometryPolicy policy,
                   GeometryNeed need, SourceReport& report, const Progress& progress = {});
+
+/// Everything the project names, as loaded: one table per source role. A role the
+/// project does not use is an empty table carrying the role's name.
+struct Inputs {
+    Table cities;
+    Table city_areas;
+    Table clusters;
+    Table heritage;
+    Table programmes;
+    Table cluster_attributes; ///< attribute table (no geometry), joined to clusters by key
+    Table grants;             ///< attribute table, joined to clusters by key
+    Table enterprises;
+    Table heritage_overrides; ///< attribute table, joined to heritage sites by id
+};
+
+/// Each source section of the project with the table it loads into, in load order.
+std::vector<std::pair<const SourceSpec*, Table*>> source_tables(const Project& project,
+                                                                Inputs& inputs);
+
+/// Load every source of the project, appending one SourceReport per source to
+/// `report.sources`.
+Inputs load_inputs(const GeosContext& geos, const Project& project, RunReport& report,
+                   const Progress& progress = {});
 
 /// What `creatlas info` shows of one layer.
 struct LayerInfo {

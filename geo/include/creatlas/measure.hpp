@@ -1,5 +1,13 @@
 // creatlas — the measure stage and its indicator catalogue.
 //
+// In:  CheckedInputs (check.hpp), Links (link.hpp) and the project.
+// Out: AtlasLayers — one table per output layer of the contract (DESIGN.md).
+//
+// One function and one file per output level (src/measure/clusters.cpp,
+// heritage.cpp, cities.cpp, programmes.cpp), composed by measure_atlas. Measure
+// does arithmetic on checked values: it never throws on bad input, which the
+// check stage has already reported and set to null.
+//
 // Every field the atlas writes besides the inputs' own is declared once in the
 // catalogue: id (= output field name), level (cluster, heritage site, city,
 // programme, overlap), unit, formula, parameters and a one-line meaning for
@@ -11,6 +19,7 @@
 // are taken in a Lambert azimuthal equal-area frame centred on the feature's city.
 #pragma once
 
+#include "creatlas/check.hpp"
 #include "creatlas/geos.hpp"
 #include "creatlas/link.hpp"
 #include "creatlas/progress.hpp"
@@ -47,20 +56,14 @@ struct Formation {
     int type = 0;
     const char* label = "unknown";
 };
-/// Classify from an initiator value and a public share (nullopt when missing).
-Formation classify_formation(const std::string& initiator, std::optional<double> public_share,
+/// Classify from a checked initiator and public share (nullopt when missing or out of
+/// their domain).
+Formation classify_formation(std::optional<Initiator> initiator, std::optional<double> public_share,
                              const FormationParams& params);
 
 /// True when `name` (case-folded, NFC) contains a keyword: Cyrillic (non-ASCII) keywords
 /// anywhere, as Russian compounds them; Latin keywords at the start of a word.
 bool has_industrial_keyword(const std::string& name, const std::vector<std::string>& keywords);
-
-/// Inputs of the measure stage: the loaded, key-joined tables (any may be empty).
-struct AtlasInputs {
-    Table cities, clusters, heritage, programmes;
-    Table enterprises;             ///< creative enterprises (points), may be empty
-    const Table* grants = nullptr; ///< grants table, or null
-};
 
 /// The five output layers of the contract, and companion footprint layers.
 ///
@@ -82,8 +85,9 @@ struct AtlasLayers {
     }
 };
 
-/// Link by location and compute every indicator. Consumes the inputs' rows.
-AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, AtlasInputs inputs,
-                          RunReport& report, const Progress& progress = {});
+/// Compute every indicator of every level. Consumes the inputs' rows (their
+/// geometries move into the layers).
+AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, CheckedInputs inputs,
+                          const Links& links, RunReport& report, const Progress& progress = {});
 
 } // namespace creatlas

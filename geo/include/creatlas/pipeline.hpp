@@ -1,4 +1,7 @@
-// creatlas — the whole run: project file → load → link → measure → style → write.
+// creatlas — the whole run, one stage after another, each handing its output to the
+// next: project file → load (Inputs) → check (CheckedInputs) → link (Links) →
+// measure (AtlasLayers) → style and write (the GeoPackage, its styles and
+// project, report.html). docs/architecture.md draws it.
 #pragma once
 
 #include "creatlas/progress.hpp"

@@ -53,8 +53,9 @@ struct SourceSpec {
     std::string crs;                       ///< declared CRS for sources without one ("" = none)
     std::string x_field;                   ///< build points from these columns …
     std::string y_field;
-    std::string wkt_field;                         ///< … or from a WKT column
-    std::string id_field;                          ///< "" = the feature id
+    std::string wkt_field; ///< … or from a WKT column
+    std::string id_field;  ///< "" = the feature id
+    std::string encoding;  ///< text encoding to recode from ("CP1251", …); "" = UTF-8
     std::optional<GeometryPolicy> geometry_policy; ///< overrides [project]
     /// Role-specific field names (name_field, population_field, …) by key.
     std::map<std::string, std::string> fields;
@@ -88,7 +89,10 @@ struct Project {
     double heritage_snap_m = 50.0;
 
     SourceSpec cities, city_areas, clusters, heritage, programmes, cluster_attributes, grants,
-        enterprises;
+        enterprises, heritage_overrides;
+
+    /// Years before this are implausible (opening years, grant years, …).
+    int earliest_year = 1700;
 
     FormationParams formation;
     std::string opened_field = "opened";

@@ -44,6 +44,16 @@ struct Row {
 /// The geometry a layer is declared with when it has no rows to tell (empty layers).
 enum class GeometryHint { None, Point, Polygon };
 
+/// What the load stage knew of a source's coordinates before it transformed them to
+/// WGS 84: the check stage judges coordinate ranges by it.
+struct SourceCrs {
+    bool known = false;     ///< geometries were read in a CRS (own or declared)
+    bool geographic = true; ///< that CRS is geographic (degrees)
+    std::string name;       ///< "EPSG:4326", or the CRS's name
+    bool has_area = false;  ///< the CRS declares an area of use:
+    double west = -180, south = -90, east = 180, north = 90; ///< its bounds, degrees
+};
+
 struct Table {
     std::string name;   ///< role in the project: "cities", "clusters", …
     std::string source; ///< file or connection it was read from
@@ -51,6 +61,7 @@ struct Table {
     std::vector<FieldDef> fields;
     std::vector<Row> rows;
     GeometryHint empty_geometry = GeometryHint::None;
+    SourceCrs crs; ///< of the source, as read (geometries are WGS 84 lon/lat)
 
     /// Index of the field with this exact name, or -1.
     int field_index(const std::string& field) const;

@@ -18,8 +18,17 @@ std::vector<SectionDecl> make_sections() {
          "Optional city polygons for cities given as points: each city takes the polygon that "
          "contains it (the most populous city when several share one).",
          false, true},
-        {"clusters", "Creative clusters: points or polygons, one row per cluster.", true, true},
+        {"clusters",
+         "Creative clusters: points or polygons, one row per cluster. Without it the atlas "
+         "holds heritage, programmes, their overlaps and cities, and cluster indicators are "
+         "null.",
+         false, true},
         {"heritage", "Heritage objects: points or footprints, one row per object.", false, true},
+        {"heritage_overrides",
+         "A planner's corrections of industrial status: a table keyed by heritage id whose "
+         "is_industrial (0 or 1) wins over every rule; industrial_reason then says "
+         "\"override: <note>\".",
+         false, true},
         {"programmes", "Support programme zones: polygons with an instrument.", false, true},
         {"cluster_attributes",
          "A table of cluster attributes joined to clusters by key (initiator, public_share, "
@@ -49,6 +58,10 @@ void add_source_keys(std::vector<KeyDecl>& keys, const std::string& s, bool tabl
                     "GDAL open options as \"KEY=VALUE\" strings."});
     keys.push_back({s, "id_field", KeyType::String, "", false,
                     "Field holding the feature's identifier; the GDAL feature id when omitted."});
+    keys.push_back({s, "encoding", KeyType::String, "", false,
+                    "Text encoding of the source when it is not UTF-8 (e.g. \"CP1251\", what "
+                    "Excel writes on a Russian Windows); its text is recoded to UTF-8. Without "
+                    "it, text that is not valid UTF-8 is an error."});
     if (table) {
         return;
     }
@@ -76,7 +89,13 @@ std::vector<KeyDecl> make_keys() {
     k.push_back(
         {"project", "crs", KeyType::String, "\"EPSG:4326\"", false, "CRS of the output layers."});
     k.push_back({"project", "geometry_policy", KeyType::String, "\"repair\"", false,
-                 "What to do with invalid geometries: repair (GEOS MakeValid), skip, or fail."});
+                 "What to do with defective geometries: repair (close unclosed rings, drop "
+                 "repeated points and rings that cannot be polygons, then GEOS MakeValid), "
+                 "skip (leave the feature out), or fail (stop, naming the feature). Every "
+                 "feature concerned is reported by id."});
+    k.push_back({"project", "earliest_year", KeyType::Integer, "1700", false,
+                 "Years before this (opening years, grant years) are implausible: reported "
+                 "and read as null. Years after reference_year are, too."});
     k.push_back({"project", "language", KeyType::String, "\"en\"", false,
                  "Language of report.html, atlas.pdf, the legends and class labels of the "
                  "styles and the values of formation_label: \"en\" (English) or \"ru\" "
@@ -115,6 +134,15 @@ std::vector<KeyDecl> make_keys() {
                  "Name field, searched for industrial keywords."});
     k.push_back({"heritage", "category_field", KeyType::String, "", false,
                  "Category field mapped to is_industrial by [industrial] category_values."});
+
+    add_source_keys(k, "heritage_overrides", true);
+    k.push_back({"heritage_overrides", "key_field", KeyType::String, "", true,
+                 "Field holding the heritage id each correction is for (matched to [heritage] "
+                 "id_field, trimmed, case-folded, Unicode NFC); it must be unique."});
+    k.push_back({"heritage_overrides", "industrial_field", KeyType::String, "\"is_industrial\"",
+                 false, "Field with the corrected status: 1 (industrial) or 0 (not)."});
+    k.push_back({"heritage_overrides", "note_field", KeyType::String, "\"note\"", false,
+                 "Field with the planner's note, quoted in industrial_reason."});
 
     add_source_keys(k, "programmes", false);
     k.push_back({"programmes", "name_field", KeyType::String, "", false, "Programme name."});

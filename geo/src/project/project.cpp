@@ -34,7 +34,7 @@ std::string SourceSpec::field(const std::string& key) const {
 std::vector<const SourceSpec*> Project::sources() const {
     std::vector<const SourceSpec*> out;
     for (const SourceSpec* s : {&cities, &city_areas, &clusters, &cluster_attributes, &grants,
-                                &heritage, &programmes, &enterprises}) {
+                                &heritage, &heritage_overrides, &programmes, &enterprises}) {
         if (s->present()) {
             out.push_back(s);
         }
@@ -223,6 +223,7 @@ SourceSpec read_source(const toml::table& root, const std::string& role,
     spec.y_field = r.string("y_field").value_or("");
     spec.wkt_field = r.string("wkt_field").value_or("");
     spec.id_field = r.string("id_field").value_or("");
+    spec.encoding = r.string("encoding").value_or("");
     if (auto p = r.string("geometry_policy")) {
         spec.geometry_policy = parse_policy(r, "geometry_policy", *p);
     }
@@ -234,9 +235,10 @@ SourceSpec read_source(const toml::table& root, const std::string& role,
         r.fail("wkt_field", "set either x_field/y_field or wkt_field, not both");
     }
     // Role-specific field keys: every declared key ending in _field that is not common.
-    static const std::set<std::string> common{"path",      "layer",    "open_options",
-                                              "crs",       "x_field",  "y_field",
-                                              "wkt_field", "id_field", "geometry_policy"};
+    static const std::set<std::string> common{"path",     "layer",           "open_options",
+                                              "crs",      "x_field",         "y_field",
+                                              "wkt_field", "id_field",       "geometry_policy",
+                                              "encoding"};
     for (const auto& decl : project_schema()) {
         if (decl.section != role || common.contains(decl.key)) {
             continue;
@@ -287,6 +289,11 @@ Project parse_project(const std::string& text, const std::string& base_dir,
     if (auto pol = proj.string("geometry_policy")) {
         p.geometry_policy = parse_policy(proj, "geometry_policy", *pol);
     }
+    p.earliest_year = static_cast<int>(proj.integer("earliest_year").value_or(p.earliest_year));
+    if (p.earliest_year > p.reference_year) {
+        proj.fail("earliest_year", "must not be after reference_year (" +
+                                       std::to_string(p.reference_year) + ")");
+    }
     p.language = proj.string("language").value_or("en");
     if (p.language != "en" && p.language != "ru") {
         proj.fail("language", "'" + p.language + "' is not a language of creatlas (en or ru)");
@@ -317,7 +324,8 @@ Project parse_project(const std::string& text, const std::string& base_dir,
     p.cluster_attributes = read_source(root, "cluster_attributes", base_dir, origin);
     p.grants = read_source(root, "grants", base_dir, origin);
     p.enterprises = read_source(root, "enterprises", base_dir, origin);
-    for (const SourceSpec* s : {&p.cluster_attributes, &p.grants}) {
+    p.heritage_overrides = read_source(root, "heritage_overrides", base_dir, origin);
+    for (const SourceSpec* s : {&p.cluster_attributes, &p.grants, &p.heritage_overrides}) {
         if (s->present() && s->field("key_field").empty()) {
             throw_bad_input("[" + s->role + "] key_field is required", {origin, "", {}, ""});
         }

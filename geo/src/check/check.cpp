@@ -1,0 +1,205 @@
+// The check stage as a whole (check.hpp): text, coordinates, keys, then domains.
+#include "check_internal.hpp"
+#include "creatlas/error.hpp"
+#include "creatlas/link.hpp"
+#include "creatlas/measure.hpp"
+#include "creatlas/text.hpp"
+
+#include <algorithm>
+
+namespace creatlas {
+
+const char* to_string(Instrument instrument) {
+    switch (instrument) {
+    case Instrument::Space:
+        return "space";
+    case Instrument::Cluster:
+        return "cluster";
+    case Instrument::Grant:
+        return "grant";
+    case Instrument::Export:
+        return "export";
+    }
+    return "?";
+}
+
+namespace {
+
+using detail::ValueChecker;
+
+std::string list_text(const std::vector<std::string>& values) {
+    std::string out;
+    for (const auto& v : values) {
+        out += (out.empty() ? "" : ", ") + v;
+    }
+    return out;
+}
+
+/// Identifiers that name features in the output and keys joins look up must be unique.
+void check_keys(const Project& p, Inputs& in) {
+    const std::pair<const Table*, std::string> unique[] = {
+        {&in.cities, p.cities.id_field},
+        {&in.clusters, p.clusters.id_field},
+        {&in.heritage, p.heritage.id_field},
+        {&in.programmes, p.programmes.id_field},
+        {&in.cluster_attributes, p.cluster_attributes.field("key_field")},
+        {&in.heritage_overrides, p.heritage_overrides.field("key_field")},
+    };
+    for (const auto& [table, field] : unique) {
+        if (!table->rows.empty() && !field.empty()) {
+            require_unique_keys(*table, field);
+        }
+    }
+}
+
+/// Cities: population, capital status, declared centre.
+void check_cities(const Project& p, const Table& cities, CheckedInputs& out, RunReport& report) {
+    ValueChecker check(cities, report);
+    out.population =
+        check.numbers(p.cities.field("population_field"), 0.0, std::nullopt, "is negative");
+    const auto x = check.numbers(p.cities.field("centre_x_field"), -180.0, 180.0,
+                                 "is not a longitude (beyond ±180)");
+    const auto y = check.numbers(p.cities.field("centre_y_field"), -90.0, 90.0,
+                                 "is not a latitude (beyond ±90)");
+    out.centre.resize(cities.rows.size());
+    for (std::size_t i = 0; i < cities.rows.size(); ++i) {
+        if (x[i] && y[i]) {
+            out.centre[i] = std::make_pair(*x[i], *y[i]);
+        }
+    }
+    out.capital.assign(cities.rows.size(), false);
+    const int k = cities.field_index(p.capital_field);
+    if (k < 0) {
+        return;
+    }
+    std::vector<std::string> wanted;
+    for (const auto& v : p.capital_values) {
+        wanted.push_back(normalise_key(v));
+    }
+    for (std::size_t i = 0; i < cities.rows.size(); ++i) {
+        const Value& v = cities.rows[i].values[static_cast<std::size_t>(k)];
+        if (wanted.empty()) {
+            // Any true value: a non-zero number, or yes/true/да.
+            if (auto n = as_number(v)) {
+                out.capital[i] = *n != 0.0;
+                continue;
+            }
+            const std::string s = normalise_key(as_text(v));
+            out.capital[i] = s == "yes" || s == "true" || s == "y" || s == "да" || s == "t";
+        } else {
+            out.capital[i] =
+                std::find(wanted.begin(), wanted.end(), normalise_key(as_text(v))) != wanted.end();
+        }
+    }
+}
+
+/// Which table a cluster field is read from: the clusters' own, else the attributes'.
+template <class T>
+const Table* locate(const std::string& field, const Inputs& in, ClusterField<T>& out) {
+    out.field = field;
+    if (field.empty()) {
+        return nullptr;
+    }
+    if (in.clusters.field_index(field) >= 0) {
+        out.from = ClusterField<T>::From::Clusters;
+        return &in.clusters;
+    }
+    if (in.cluster_attributes.field_index(field) >= 0) {
+        out.from = ClusterField<T>::From::Attributes;
+        return &in.cluster_attributes;
+    }
+    return nullptr;
+}
+
+/// Clusters: initiator, public share and opening year (the formation typology's inputs).
+void check_clusters(const Project& p, const Inputs& in, CheckedInputs& out, RunReport& report) {
+    const FormationParams& f = p.formation;
+    if (const Table* t = locate(f.initiator_field, in, out.initiator)) {
+        ValueChecker check(*t, report);
+        const auto idx =
+            check.choices(f.initiator_field, {f.private_values, f.joint_values, f.public_values},
+                          "is not a known initiator (private: " + list_text(f.private_values) +
+                              "; joint: " + list_text(f.joint_values) +
+                              "; public: " + list_text(f.public_values) + ")");
+        for (const auto& i : idx) {
+            out.initiator.values.push_back(i ? std::optional(static_cast<Initiator>(*i))
+                                             : std::nullopt);
+        }
+    }
+    if (const Table* t = locate(f.public_share_field, in, out.public_share)) {
+        out.public_share.values =
+            ValueChecker(*t, report).numbers(f.public_share_field, 0.0, 1.0, "is outside 0–1");
+    }
+    if (const Table* t = locate(p.opened_field, in, out.opened)) {
+        out.opened.values =
+            ValueChecker(*t, report).years(p.opened_field, p.earliest_year, p.reference_year);
+    }
+}
+
+/// Programme zones (instrument, grant per cluster), grants and heritage overrides.
+void check_money_and_overrides(const Project& p, const Inputs& in, CheckedInputs& out,
+                               RunReport& report) {
+    ValueChecker zones(in.programmes, report);
+    for (const auto& i :
+         zones.choices(p.programmes.field("instrument_field"),
+                       {{"space"}, {"cluster"}, {"grant"}, {"export"}},
+                       "is not one of the instruments space, cluster, grant, export")) {
+        out.instrument.push_back(i ? std::optional(static_cast<Instrument>(*i)) : std::nullopt);
+    }
+    out.zone_grant =
+        zones.numbers(p.programmes.field("grant_field"), 0.0, std::nullopt, "is negative");
+    out.grant_amount =
+        ValueChecker(in.grants, report)
+            .numbers(p.grants.field("amount_field"), 0.0, std::nullopt, "is negative");
+    ValueChecker overrides(in.heritage_overrides, report);
+    for (const auto& i :
+         overrides.choices(p.heritage_overrides.field("industrial_field"),
+                           {{"0", "no", "false", "нет"}, {"1", "yes", "true", "да"}},
+                           "is neither 1 (industrial) nor 0 (not industrial)")) {
+        out.override_industrial.push_back(i ? std::optional(*i == 1) : std::nullopt);
+    }
+    const int note = in.heritage_overrides.field_index(p.heritage_overrides.field("note_field"));
+    for (const Row& r : in.heritage_overrides.rows) {
+        out.override_note.push_back(note < 0 ? std::string()
+                                             : as_text(r.values[static_cast<std::size_t>(note)]));
+    }
+}
+
+/// The creative index combines city indicators; anything else is a mistake in the project.
+void check_creative_components(const Project& p) {
+    for (const auto& c : p.creative_components) {
+        const auto& cat = indicator_catalogue();
+        if (std::none_of(cat.begin(), cat.end(), [&c](const Indicator& i) {
+                return i.level == Level::City && i.id == c;
+            })) {
+            throw_bad_input("[creative_index] components: '" + c + "' is not a city indicator",
+                            {p.file, "", std::nullopt, ""});
+        }
+    }
+}
+
+} // namespace
+
+CheckedInputs check_inputs(Inputs in, const Project& project, RunReport& report) {
+    for (const auto& [spec, table] : source_tables(project, in)) {
+        if (!spec->present()) {
+            continue;
+        }
+        detail::check_text(*table, spec->encoding);
+        SourceReport* sr = report.source(spec->role);
+        if (sr != nullptr) {
+            detail::check_coordinates(*table,
+                                      spec->geometry_policy.value_or(project.geometry_policy), *sr);
+        }
+    }
+    check_keys(project, in);
+    check_creative_components(project);
+    CheckedInputs out;
+    check_cities(project, in.cities, out, report);
+    check_clusters(project, in, out, report);
+    check_money_and_overrides(project, in, out, report);
+    out.tables = std::move(in);
+    return out;
+}
+
+} // namespace creatlas

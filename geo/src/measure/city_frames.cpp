@@ -1,0 +1,69 @@
+// Per-city centres, areas and local equal-area frames (city_frames.hpp).
+#include "city_frames.hpp"
+
+namespace creatlas::detail {
+
+Anchor anchor_of(const GeosContext& geos, const GEOSGeometry& g) {
+    GEOSContextHandle_t h = geos.handle();
+    GeomPtr p = GEOSGeomTypeId_r(h, &g) == GEOS_POINT ? geos.clone(g)
+                                                      : geos.own(GEOSPointOnSurface_r(h, &g));
+    Anchor a;
+    GEOSGeomGetX_r(h, p.get(), &a.lon);
+    GEOSGeomGetY_r(h, p.get(), &a.lat);
+    return a;
+}
+
+CityFrames::CityFrames(const GeosContext& geos, const CheckedInputs& in)
+    : geos_(geos), frames_(in.tables.cities.rows.size()) {
+    const Table& cities = in.tables.cities;
+    centres_.resize(cities.rows.size());
+    areas_.resize(cities.rows.size());
+    for (std::size_t i = 0; i < cities.rows.size(); ++i) {
+        const Row& r = cities.rows[i];
+        if (i < in.centre.size() && in.centre[i]) {
+            centres_[i] = {in.centre[i]->first, in.centre[i]->second};
+        } else if (r.geom) {
+            centres_[i] = anchor_of(geos, *r.geom);
+        }
+        if (is_areal(geos, r.geom.get())) {
+            areas_[i] = frame(static_cast<int>(i)).area_m2(geos, *r.geom);
+        }
+    }
+}
+
+const LocalFrame& CityFrames::frame(int city) {
+    auto& f = frames_[static_cast<std::size_t>(city)];
+    if (!f) {
+        const Anchor& c = centres_[static_cast<std::size_t>(city)];
+        f = std::make_unique<LocalFrame>(c.lon, c.lat);
+    }
+    return *f;
+}
+
+double CityFrames::area_m2(int city, const GEOSGeometry& g) {
+    if (city >= 0) {
+        return frame(city).area_m2(geos_, g);
+    }
+    const Anchor a = anchor_of(geos_, g);
+    return LocalFrame(a.lon, a.lat).area_m2(geos_, g);
+}
+
+double CityFrames::overlap_m2(int city, const GEOSGeometry& a, const GEOSGeometry& b) {
+    std::unique_ptr<LocalFrame> own;
+    const LocalFrame* f = nullptr;
+    if (city >= 0) {
+        f = &frame(city);
+    } else {
+        const Anchor c = anchor_of(geos_, a);
+        own = std::make_unique<LocalFrame>(c.lon, c.lat);
+        f = own.get();
+    }
+    GeomPtr la = f->forward(geos_, a);
+    GeomPtr lb = f->forward(geos_, b);
+    GeomPtr x = geos_.own(GEOSIntersection_r(geos_.handle(), la.get(), lb.get()));
+    double area = 0;
+    GEOSArea_r(geos_.handle(), x.get(), &area);
+    return area;
+}
+
+} // namespace creatlas::detail

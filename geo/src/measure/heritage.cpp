@@ -1,0 +1,175 @@
+// The measure stage: the heritage_sites layer (one row per heritage object).
+#include "creatlas/geodesy.hpp"
+#include "creatlas/text.hpp"
+#include "levels.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+namespace creatlas::detail {
+
+namespace {
+
+/// The cluster re-using each site: of the clusters on it, the nearest.
+std::vector<int> reusing_clusters(const Links& links, std::size_t nh) {
+    std::vector<int> site_cluster(nh, -1);
+    std::vector<double> best(nh, 0.0);
+    for (std::size_t i = 0; i < links.cluster_heritage.size(); ++i) {
+        const HeritageLink& hl = links.cluster_heritage[i];
+        if (hl.site < 0) {
+            continue;
+        }
+        const auto s = static_cast<std::size_t>(hl.site);
+        if (site_cluster[s] < 0 || hl.distance_m < best[s]) {
+            site_cluster[s] = static_cast<int>(i);
+            best[s] = hl.distance_m;
+        }
+    }
+    return site_cluster;
+}
+
+/// Industrial status of every site: a category field, where the source has one and
+/// the project names its industrial values, else the name's keywords.
+std::vector<bool> industrial_status(const Project& project, const Table& heritage) {
+    std::vector<bool> out(heritage.rows.size(), false);
+    const int cat = heritage.field_index(project.industrial_category_field);
+    const int namei = heritage.field_index(project.heritage.field("name_field"));
+    std::set<std::string> cat_values;
+    for (const auto& v : project.industrial_category_values) {
+        cat_values.insert(normalise_key(v));
+    }
+    for (std::size_t i = 0; i < heritage.rows.size(); ++i) {
+        const Row& r = heritage.rows[i];
+        const std::string category =
+            cat >= 0 ? normalise_key(as_text(r.values[static_cast<std::size_t>(cat)])) : "";
+        if (cat >= 0 && !cat_values.empty() && !category.empty()) {
+            out[i] = cat_values.contains(category);
+        } else if (namei >= 0) {
+            out[i] = has_industrial_keyword(as_text(r.values[static_cast<std::size_t>(namei)]),
+                                            project.industrial_keywords);
+        }
+    }
+    return out;
+}
+
+/// Inputs of the conversion-candidate score of each site.
+struct SiteMeasures {
+    std::vector<std::optional<double>> centrality;
+    std::vector<std::optional<double>> nearest_cluster;
+};
+
+/// Conversion candidates: industrial and not yet re-used, scored within their city
+/// (components normalised by their maximum there) and ranked.
+void rank_candidates(const Project& project, const Links& links, const Ids& ids,
+                     const HeritageFacts& facts, const SiteMeasures& m, Columns& hc) {
+    std::map<int, std::vector<std::size_t>> by_city;
+    for (std::size_t i = 0; i < facts.industrial.size(); ++i) {
+        if (facts.industrial[i] && facts.site_cluster[i] < 0) {
+            by_city[links.heritage_city[i].city].push_back(i);
+        }
+    }
+    for (auto& [city, sites] : by_city) {
+        double cmax = 0;
+        double pmax = 0;
+        double dmax = 0;
+        double amax = 0;
+        for (std::size_t s : sites) {
+            cmax = std::max(cmax, m.centrality[s].value_or(0.0));
+            pmax = std::max(pmax, static_cast<double>(links.heritage_zones[s].size()));
+            dmax = std::max(dmax, m.nearest_cluster[s].value_or(0.0));
+            amax = std::max(amax, facts.footprint[s].value_or(0.0));
+        }
+        std::vector<std::pair<double, std::size_t>> scored;
+        for (std::size_t s : sites) {
+            double sum = 0;
+            double wsum = 0;
+            auto add = [&](double w, double c) {
+                sum += w * c;
+                wsum += w;
+            };
+            if (m.centrality[s]) {
+                add(project.candidate_weight_centrality,
+                    cmax > 0 ? 1.0 - *m.centrality[s] / cmax : 1.0);
+            }
+            add(project.candidate_weight_programmes,
+                pmax > 0 ? static_cast<double>(links.heritage_zones[s].size()) / pmax : 0.0);
+            if (m.nearest_cluster[s]) {
+                add(project.candidate_weight_clusters,
+                    dmax > 0 ? 1.0 - *m.nearest_cluster[s] / dmax : 1.0);
+            }
+            if (facts.footprint[s] && amax > 0) {
+                add(project.candidate_weight_footprint, *facts.footprint[s] / amax);
+            }
+            const double score = wsum > 0 ? sum / wsum : 0.0;
+            hc["candidate_score"][s] = score;
+            scored.emplace_back(score, s);
+        }
+        std::sort(scored.begin(), scored.end(), [&](const auto& a, const auto& b) {
+            if (a.first != b.first) {
+                return a.first > b.first;
+            }
+            return ids.heritage[a.second] < ids.heritage[b.second];
+        });
+        for (std::size_t k = 0; k < scored.size(); ++k) {
+            hc["candidate_rank"][scored[k].second] = static_cast<std::int64_t>(k + 1);
+        }
+        (void)city;
+    }
+}
+
+} // namespace
+
+HeritageLevel measure_heritage(const GeosContext& geos, const Project& project, CheckedInputs& in,
+                               const Links& links, const Ids& ids, CityFrames& frames,
+                               RunReport& report) {
+    Table& heritage = in.tables.heritage;
+    const std::size_t nh = heritage.rows.size();
+    HeritageLevel out;
+    HeritageFacts& facts = out.facts;
+    facts.site_cluster = reusing_clusters(links, nh);
+    facts.industrial = industrial_status(project, heritage);
+    facts.footprint.resize(nh);
+    SiteMeasures m{std::vector<std::optional<double>>(nh), std::vector<std::optional<double>>(nh)};
+    Columns hc = columns_for(Level::Heritage, nh);
+    for (std::size_t i = 0; i < nh; ++i) {
+        const Row& r = heritage.rows[i];
+        hc["heritage_id"][i] = ids.heritage[i];
+        const CityLink& cl = links.heritage_city[i];
+        hc["city_id"][i] = id_or_null(cl.city, ids.cities);
+        hc["is_industrial"][i] = static_cast<std::int64_t>(facts.industrial[i] ? 1 : 0);
+        if (project.clusters.present()) { // else re-use is unknown, not "no"
+            hc["reused"][i] = static_cast<std::int64_t>(facts.site_cluster[i] >= 0 ? 1 : 0);
+        }
+        hc["cluster_id"][i] = id_or_null(facts.site_cluster[i], ids.clusters);
+        if (const Nearest& n = links.site_nearest_cluster[i]; n.row >= 0) {
+            m.nearest_cluster[i] = n.distance_m;
+            hc["nearest_cluster_m"][i] = n.distance_m;
+        }
+        if (cl.city >= 0) {
+            const Anchor a = anchor_of(geos, *r.geom);
+            const Anchor& c = frames.centre(cl.city);
+            const double d = geodesic_distance_m(a.lon, a.lat, c.lon, c.lat);
+            hc["dist_center_m"][i] = d;
+            if (auto area = frames.area(cl.city); area && *area > 0) {
+                m.centrality[i] = d / std::sqrt(*area / M_PI);
+                hc["centrality"][i] = *m.centrality[i];
+            }
+        }
+        if (is_areal(geos, r.geom.get())) {
+            facts.footprint[i] = frames.area_m2(cl.city, *r.geom);
+            hc["footprint_m2"][i] = *facts.footprint[i];
+        }
+        hc["programme_count"][i] = static_cast<std::int64_t>(links.heritage_zones[i].size());
+        hc["programme_ids"][i] = join_ids(links.heritage_zones[i], ids.programmes);
+    }
+    rank_candidates(project, links, ids, facts, m, hc);
+    report.links["heritage_reused"] = std::count_if(
+        facts.site_cluster.begin(), facts.site_cluster.end(), [](int c) { return c >= 0; });
+    report.links["heritage_industrial"] =
+        std::count(facts.industrial.begin(), facts.industrial.end(), true);
+    out.table = assemble(Level::Heritage, hc, std::move(heritage), {project.heritage.id_field});
+    return out;
+}
+
+} // namespace creatlas::detail

@@ -1,0 +1,96 @@
+// Private to the measure stage: the per-level functions measure_atlas composes, and
+// what they share.
+//
+// Each level takes the checked inputs, the links and the project, and returns its
+// output table together with the facts a later level needs (a city's indicators
+// are sums over its clusters and sites). The order of composition follows those
+// needs: clusters, heritage × programme overlaps, heritage sites, programmes,
+// cities, then the hexagonal grid.
+#pragma once
+
+#include "city_frames.hpp"
+#include "creatlas/check.hpp"
+#include "creatlas/link.hpp"
+#include "creatlas/measure.hpp"
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace creatlas::detail {
+
+using Column = std::vector<Value>;
+using Columns = std::map<std::string, Column>;
+
+/// The identifier of every feature of each level, as written to the output.
+struct Ids {
+    std::vector<std::string> cities, clusters, heritage, programmes;
+};
+Ids ids_of(const CheckedInputs& in, const Project& project);
+
+/// Every catalogue field of `level`, as a column of `n` nulls.
+Columns columns_for(Level level, std::size_t n);
+
+/// Output table of one level: catalogue fields first, then the input's own fields.
+/// `absorbed`: input fields that are the source of a catalogue field of the same name
+/// (e.g. id_field "cluster_id"): they are not written twice.
+Table assemble(Level level, Columns& columns, Table&& input,
+               const std::set<std::string>& absorbed = {});
+
+/// When `t` mixes point and polygon geometries, move its polygons to a companion
+/// footprint table (first field: the layer's id field) and leave points on their surface.
+std::optional<Table> split_mixed(const GeosContext& geos, Table& t);
+
+Value opt_real(std::optional<double> v);
+Value id_or_null(int row, const std::vector<std::string>& ids);
+/// "z1,z4": the ids of `rows`, comma-separated.
+std::string join_ids(const std::vector<int>& rows, const std::vector<std::string>& ids);
+
+/// What the city level needs of the clusters.
+struct ClusterFacts {
+    std::vector<Anchor> anchor;                    ///< point on surface
+    std::vector<std::optional<double>> centrality; ///< in city radii
+    std::vector<int> type;                         ///< formation type, 0 unknown
+    std::vector<double> grant;                     ///< roubles
+};
+struct ClusterLevel {
+    Table table;
+    ClusterFacts facts;
+};
+/// The clusters layer. Consumes the clusters table.
+ClusterLevel measure_clusters(const GeosContext& geos, const Project& project, CheckedInputs& in,
+                              const Links& links, const Ids& ids, CityFrames& frames,
+                              RunReport& report);
+
+/// The heritage_programmes layer: one row per site × zone that meet.
+Table measure_overlaps(const GeosContext& geos, const CheckedInputs& in, const Links& links,
+                       const Ids& ids, CityFrames& frames);
+
+/// What the city level needs of the heritage sites.
+struct HeritageFacts {
+    std::vector<bool> industrial;
+    std::vector<int> site_cluster;                ///< the cluster re-using the site, -1 none
+    std::vector<std::optional<double>> footprint; ///< m², polygons only
+};
+struct HeritageLevel {
+    Table table;
+    HeritageFacts facts;
+};
+/// The heritage_sites layer. Consumes the heritage table.
+HeritageLevel measure_heritage(const GeosContext& geos, const Project& project, CheckedInputs& in,
+                               const Links& links, const Ids& ids, CityFrames& frames,
+                               RunReport& report);
+
+/// The programmes layer. Consumes the programmes table.
+Table measure_programmes(const Project& project, CheckedInputs& in, const Links& links,
+                         const Ids& ids);
+
+/// The cities layer. Consumes the cities table (`frames` must not be used after).
+Table measure_cities(const GeosContext& geos, const Project& project, CheckedInputs& in,
+                     const Links& links, const Ids& ids, const CityFrames& frames,
+                     const ClusterFacts& clusters, const HeritageFacts& heritage,
+                     RunReport& report);
+
+} // namespace creatlas::detail

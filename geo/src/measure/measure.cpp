@@ -1,0 +1,146 @@
+// The measure stage as a whole: the per-level functions composed (measure.hpp).
+#include "creatlas/measure.hpp"
+
+#include "creatlas/stats.hpp"
+#include "creatlas/text.hpp"
+#include "levels.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace creatlas {
+
+Formation classify_formation(std::optional<Initiator> initiator, std::optional<double> public_share,
+                             const FormationParams& params) {
+    const auto& share = public_share;
+    if (share && (*share < 0.0 || *share > 1.0 || std::isnan(*share))) {
+        return {};
+    }
+    if (!initiator) {
+        return {};
+    }
+    if (*initiator == Initiator::Joint) {
+        return {3, "partnership"};
+    }
+    if (!share) {
+        return {};
+    }
+    if (*initiator == Initiator::Private) {
+        if (*share <= 0.0) {
+            return {1, "initiative"};
+        }
+        if (*share < params.support_share) {
+            return {2, "initiative, supported"};
+        }
+        return {3, "partnership"};
+    }
+    // Public initiator.
+    if (*share >= params.dependent_share) {
+        return {5, "dependent"};
+    }
+    return {4, "public-led"};
+}
+
+bool has_industrial_keyword(const std::string& name, const std::vector<std::string>& keywords) {
+    const std::string text = normalise_key(name);
+    for (const auto& kw : keywords) {
+        const std::string k = normalise_key(kw);
+        if (k.empty()) {
+            continue;
+        }
+        // Russian names compound their words («хлебозавод», «гидроэлектростанция»), so
+        // Cyrillic keywords match anywhere; Latin ones only at the start of a word, so
+        // that "works" does not match "fireworks".
+        const bool anywhere = static_cast<unsigned char>(k[0]) >= 0x80;
+        for (std::size_t pos = text.find(k); pos != std::string::npos;
+             pos = text.find(k, pos + 1)) {
+            if (anywhere || pos == 0) {
+                return true;
+            }
+            const auto prev = static_cast<unsigned char>(text[pos - 1]);
+            if (prev < 0x80 && std::isalnum(prev) == 0) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+namespace {
+
+/// The hexagonal grid of creative enterprises (or of clusters when there are none).
+Table hex_grid(const GeosContext& geos, const Project& project, const CheckedInputs& in,
+               const Links& links, const detail::ClusterFacts& clusters, const Table& cities,
+               RunReport& report) {
+    std::vector<stats::LonLat> pts;
+    std::vector<int> point_city;
+    if (!in.tables.enterprises.rows.empty()) {
+        pts = stats::representative_points(geos, in.tables.enterprises);
+        for (const CityLink& l : links.enterprise_city) {
+            point_city.push_back(l.city);
+        }
+    } else {
+        for (std::size_t i = 0; i < clusters.anchor.size(); ++i) {
+            pts.push_back({clusters.anchor[i].lon, clusters.anchor[i].lat});
+            point_city.push_back(links.cluster_city[i].city);
+        }
+    }
+    stats::HexGridOptions ho;
+    ho.cell_m = project.hex_cell_m;
+    ho.city_id_field = "city_id";
+    Table grid;
+    if (!cities.rows.empty()) {
+        grid = stats::make_hex_grid(geos, cities, pts, point_city, ho);
+    }
+    grid.name = "hex_grid";
+    grid.empty_geometry = GeometryHint::Polygon;
+    report.links["hex_grid_points"] = static_cast<std::int64_t>(
+        std::count_if(point_city.begin(), point_city.end(), [](int c) { return c >= 0; }));
+    return grid;
+}
+
+} // namespace
+
+AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, CheckedInputs in,
+                          const Links& links, RunReport& report, const Progress& progress) {
+    const detail::Ids ids = detail::ids_of(in, project);
+    detail::CityFrames frames(geos, in);
+    AtlasLayers out;
+    progress.update(0.0, "measure clusters");
+    detail::ClusterLevel clusters =
+        detail::measure_clusters(geos, project, in, links, ids, frames, report);
+    out.clusters = std::move(clusters.table);
+    report.mark("clusters");
+    out.heritage_programmes = detail::measure_overlaps(geos, in, links, ids, frames);
+    progress.update(0.3, "measure heritage sites");
+    detail::HeritageLevel heritage =
+        detail::measure_heritage(geos, project, in, links, ids, frames, report);
+    out.heritage_sites = std::move(heritage.table);
+    report.mark("heritage sites");
+    out.programmes = detail::measure_programmes(project, in, links, ids);
+    progress.update(0.6, "measure cities");
+    out.cities = detail::measure_cities(geos, project, in, links, ids, frames, clusters.facts,
+                                        heritage.facts, report);
+    report.mark("cities");
+    progress.update(0.8, "hexagonal grid");
+    out.hex_grid = hex_grid(geos, project, in, links, clusters.facts, out.cities, report);
+    report.mark("hex grid");
+    // Layers keep a declared geometry type even when a run leaves them empty.
+    out.clusters.empty_geometry = GeometryHint::Point;
+    out.heritage_sites.empty_geometry = GeometryHint::Point;
+    out.cities.empty_geometry = GeometryHint::Polygon;
+    out.programmes.empty_geometry = GeometryHint::Polygon;
+    out.heritage_programmes.empty_geometry = GeometryHint::Polygon;
+    for (Table* t : {&out.cities, &out.clusters, &out.heritage_sites}) {
+        if (auto f = detail::split_mixed(geos, *t)) {
+            f->empty_geometry = GeometryHint::Polygon;
+            report.notes.push_back(t->name + " mixes points and polygons: written as points, " +
+                                   "with the polygons in layer " + f->name);
+            out.footprints.push_back(std::move(*f));
+        }
+    }
+    progress.update(1.0, "measure");
+    return out;
+}
+
+} // namespace creatlas
