@@ -100,11 +100,39 @@ void summarise_notes(std::ostringstream& out, const char* what,
     std::stable_sort(kinds.begin(), kinds.end(), [](const auto& a, const auto& b) {
         return a.second.size() > b.second.size();
     });
-    for (const auto& [example, list] : kinds) {
+    for (auto& [example, list] : kinds) {
+        std::sort(list.begin(), list.end(),
+                  [](const FeatureNote* a, const FeatureNote* b) { return a->fid < b->fid; });
         out << "    " << what << " " << list.size() << " (" << (list.size() == 1 ? "" : "e.g. ")
             << example
             << "): " << first_ids(list, [](const FeatureNote* n) { return std::to_string(n->fid); })
             << "\n";
+    }
+}
+
+/// GDAL's messages by kind (those that differ only in the numbers they quote are one
+/// kind): the three most frequent, each with its count and an example.
+void summarise_messages(std::ostringstream& out, const std::vector<MessageCount>& messages) {
+    std::vector<std::pair<const MessageCount*, std::int64_t>> kinds;
+    std::map<std::string, std::size_t> index;
+    for (const auto& m : messages) {
+        auto [it, fresh] = index.emplace(reason_kind(m.message), kinds.size());
+        if (fresh) {
+            kinds.emplace_back(&m, 0);
+        }
+        kinds[it->second].second += m.count;
+    }
+    std::stable_sort(kinds.begin(), kinds.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
+    constexpr std::size_t kShown = 3;
+    for (std::size_t k = 0; k < kinds.size() && k < kShown; ++k) {
+        out << "    " << kinds[k].first->message
+            << (kinds[k].second > 1 ? " (" + std::to_string(kinds[k].second) + "× this kind)" : "")
+            << "\n";
+    }
+    if (kinds.size() > kShown) {
+        out << "    … and " << kinds.size() - kShown
+            << " other kinds of GDAL message (the --json report lists them)\n";
     }
 }
 
@@ -215,10 +243,7 @@ std::string RunReport::summary() const {
         summarise_notes(out, "skipped", s.skipped);
         summarise_notes(out, "unreadable", s.unreadable);
         summarise_notes(out, "converted", s.converted);
-        for (const auto& m : s.gdal_messages) {
-            out << "    " << m.message << (m.count > 1 ? " (" + std::to_string(m.count) + "×)" : "")
-                << "\n";
-        }
+        summarise_messages(out, s.gdal_messages);
     }
     if (!values.empty()) {
         out << "Values outside their domain (" << values.size() << "):\n";

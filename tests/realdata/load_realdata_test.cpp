@@ -9,6 +9,7 @@ using namespace creatlas;
 using creatlas::test::fids;
 using creatlas::test::load_error;
 using creatlas::test::spec_for;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::UnorderedElementsAre;
 
@@ -43,4 +44,37 @@ TEST(Inspect, DescribesLayers) {
     EXPECT_EQ(layers[0].crs, "EPSG:4326");
     EXPECT_EQ(layers[0].null_geometries, 9);
     EXPECT_EQ(layers[0].invalid_geometries, 0);
+}
+
+TEST(LoadRealData, ProtectionZonesWithUnclosedRingsAreRepairedNotDropped) {
+    // ../shared/data/ekb-heritage/ekb-okn-protect.json: 211 polygons, 183 with a ring whose
+    // last position is not its first (counted with Python's json module), one (feature 202)
+    // with no coordinates at all.
+    GeosContext geos;
+    SourceReport r;
+    const Table t = load_source(
+        geos, spec_for(CREATLAS_SHARED_DATA "/ekb-heritage/ekb-okn-protect.json", "programmes"),
+        GeometryPolicy::Repair, GeometryNeed::Required, r);
+    EXPECT_EQ(r.read, 211);
+    EXPECT_EQ(r.loaded, 210);
+    EXPECT_THAT(fids(r.unreadable), ElementsAre(202));
+    EXPECT_EQ(r.unreadable[0].reason, "empty geometry");
+    std::size_t closed = 0;
+    for (const auto& n : r.repaired) {
+        closed += n.reason.find("closed 1 unclosed ring") != std::string::npos ? 1 : 0;
+    }
+    EXPECT_EQ(closed, 183U);
+    for (const Row& row : t.rows) {
+        EXPECT_EQ(GEOSisValid_r(geos.handle(), row.geom.get()), 1) << row.fid;
+    }
+    // Under skip the defective zones are left out, each named with its defect.
+    SourceReport s;
+    load_source(geos, spec_for(CREATLAS_SHARED_DATA "/ekb-heritage/ekb-okn-protect.json", "p"),
+                GeometryPolicy::Skip, GeometryNeed::Required, s);
+    EXPECT_GE(s.skipped.size(), 183U);
+    EXPECT_EQ(s.skipped[0].reason, "ring not closed (1 ring)");
+    // Under fail the first stops the run, naming it.
+    EXPECT_THAT(load_error(spec_for(CREATLAS_SHARED_DATA "/ekb-heritage/ekb-okn-protect.json"),
+                           GeometryPolicy::Fail),
+                HasSubstr("feature 0: ring not closed (1 ring)"));
 }

@@ -103,7 +103,14 @@ TEST(Load, MissingFileLayerAndFieldAreErrors) {
     g.y_field = "lat";
     g.crs = "EPSG:4326";
     g.fields["name_field"] = "title";
+    g.explicit_keys.insert("name_field");
     EXPECT_THAT(load_error(g), HasSubstr("field 'title': no such field (wanted as name_field"));
+    // A field named only by a key's default may be missing: the check stage notes it.
+    g.explicit_keys.clear();
+    GeosContext geos;
+    SourceReport r;
+    EXPECT_EQ(load_source(geos, g, GeometryPolicy::Repair, GeometryNeed::Required, r).rows.size(),
+              2U);
 }
 
 TEST(Load, CsvWithoutCoordinatesNeedsXyOrWkt) {

@@ -44,19 +44,6 @@ TEST(Formation, ThresholdsAreParameters) {
     EXPECT_EQ(classify_formation(Initiator::Public, 0.85, p).type, 4);
 }
 
-TEST(IndustrialKeywords, CyrillicAnywhereLatinAtWordStart) {
-    const std::vector<std::string> kw{"завод", "фабрика", "mill", "works"};
-    EXPECT_TRUE(has_industrial_keyword("Хлебозавод № 6", kw)); // Russian compounds
-    EXPECT_FALSE(has_industrial_keyword("Windmill park", kw)); // Latin: word start only
-    EXPECT_TRUE(has_industrial_keyword("Здание Верх-Исетского завода", kw));
-    EXPECT_TRUE(has_industrial_keyword("ЗАВОДОУПРАВЛЕНИЕ", kw));
-    EXPECT_TRUE(has_industrial_keyword("Old Mill, 1880", kw));
-    EXPECT_TRUE(has_industrial_keyword("Sysert works", kw));
-    EXPECT_FALSE(has_industrial_keyword("Fireworks shop", kw));
-    EXPECT_FALSE(has_industrial_keyword("Усадьба купца Ваганова", kw));
-    EXPECT_FALSE(has_industrial_keyword("", kw));
-}
-
 TEST(Catalogue, EveryContractFieldIsDeclaredOnce) {
     // The field names of DESIGN.md's output contract.
     const std::map<std::string, std::vector<std::string>> contract{

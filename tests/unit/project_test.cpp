@@ -37,7 +37,10 @@ TEST(ProjectFile, DefaultsAndResolvedPaths) {
     EXPECT_FALSE(p.cities.present());
     EXPECT_EQ(p.creative_components.size(), 4U);
     EXPECT_EQ(p.creative_weights, std::vector<double>(4, 1.0));
-    EXPECT_EQ(p.industrial_keywords.front(), "завод");
+    EXPECT_EQ(p.industrial_vocabulary.industrial_heads,
+              default_industrial_vocabulary().industrial_heads);
+    EXPECT_EQ(p.industrial_vocabulary.non_industrial_modifiers,
+              default_industrial_vocabulary().non_industrial_modifiers);
     // Connection strings and absolute paths are not touched.
     const Project q = parse_project(
         "[clusters]\npath = \"PG:dbname=x\"\n[heritage]\npath = \"/abs/h.gpkg\"\n", "/data", "x");
@@ -141,4 +144,22 @@ TEST(ProjectFile, DocsAreGeneratedFromTheDeclarations) {
     text << in.rdbuf();
     EXPECT_EQ(text.str(), project_schema_markdown())
         << "docs/project-file.md is stale: regenerate with `creatlas schema --markdown`";
+}
+
+TEST(ProjectFile, IndustrialWordListsReplaceTheKeywords) {
+    const std::string base = "[clusters]\npath = \"c.csv\"\n";
+    const Project p =
+        parse_project(base + "[heritage]\npath = \"h.gpkg\"\nensemble_field = \"address\"\n"
+                             "[industrial]\nindustrial_heads = [\"лаборатория\"]\n"
+                             "generic_heads = []\n",
+                      "/data", "p.toml");
+    EXPECT_EQ(p.industrial_vocabulary.industrial_heads, std::vector<std::string>{"лаборатория"});
+    EXPECT_TRUE(p.industrial_vocabulary.generic_heads.empty());
+    EXPECT_EQ(p.industrial_vocabulary.non_industrial_heads,
+              default_industrial_vocabulary().non_industrial_heads);
+    EXPECT_EQ(p.heritage.field("ensemble_field"), "address");
+    EXPECT_THAT(error_of(base + "[industrial]\nkeywords = [\"завод\"]\n"),
+                HasSubstr("unknown key 'keywords' in [industrial]"));
+    EXPECT_THAT(error_of(base + "[industrial]\nindustrial_heads = \"завод\"\n"),
+                HasSubstr("[industrial] industrial_heads: expected a list of strings"));
 }

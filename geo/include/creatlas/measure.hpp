@@ -61,9 +61,6 @@ struct Formation {
 Formation classify_formation(std::optional<Initiator> initiator, std::optional<double> public_share,
                              const FormationParams& params);
 
-/// True when `name` (case-folded, NFC) contains a keyword: Cyrillic (non-ASCII) keywords
-/// anywhere, as Russian compounds them; Latin keywords at the start of a word.
-bool has_industrial_keyword(const std::string& name, const std::vector<std::string>& keywords);
 
 /// The five output layers of the contract, and companion footprint layers.
 ///

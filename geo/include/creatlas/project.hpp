@@ -8,8 +8,11 @@
 // its parameters from it.
 #pragma once
 
+#include "creatlas/industrial.hpp"
+
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -59,6 +62,9 @@ struct SourceSpec {
     std::optional<GeometryPolicy> geometry_policy; ///< overrides [project]
     /// Role-specific field names (name_field, population_field, …) by key.
     std::map<std::string, std::string> fields;
+    /// The keys of `fields` the project file sets itself (the others are defaults: a
+    /// field named only by default may be missing from the source).
+    std::set<std::string> explicit_keys;
     bool present() const { return !path.empty(); }
     /// A role-specific field name, or "" when not set.
     std::string field(const std::string& key) const;
@@ -99,7 +105,8 @@ struct Project {
 
     std::string industrial_category_field;
     std::vector<std::string> industrial_category_values;
-    std::vector<std::string> industrial_keywords;
+    /// [industrial] head and modifier lists (defaults: default_industrial_vocabulary()).
+    IndustrialVocabulary industrial_vocabulary = default_industrial_vocabulary();
 
     std::string capital_field;
     std::vector<std::string> capital_values;

@@ -178,6 +178,28 @@ void check_creative_components(const Project& p) {
     }
 }
 
+/// A field named only by a key's default that the source does not have: its values are
+/// null, and the report says so once.
+void note_defaulted_fields(const Project& p, const Inputs& in, RunReport& report) {
+    const std::pair<const SourceSpec*, const Table*> sources[] = {
+        {&p.programmes, &in.programmes},
+        {&p.grants, &in.grants},
+        {&p.heritage_overrides, &in.heritage_overrides}};
+    for (const auto& [spec, table] : sources) {
+        if (!spec->present()) {
+            continue;
+        }
+        for (const auto& [key, field] : spec->fields) {
+            if (!field.empty() && !spec->explicit_keys.contains(key) &&
+                table->field_index(field) < 0) {
+                report.notes.push_back("[" + spec->role + "] has no field '" + field + "' (" + key +
+                                       "'s default): its values are null; name the field " +
+                                       "with " + key + " in the project file");
+            }
+        }
+    }
+}
+
 } // namespace
 
 CheckedInputs check_inputs(Inputs in, const Project& project, RunReport& report) {
@@ -194,6 +216,7 @@ CheckedInputs check_inputs(Inputs in, const Project& project, RunReport& report)
     }
     check_keys(project, in);
     check_creative_components(project);
+    note_defaulted_fields(project, in, report);
     CheckedInputs out;
     check_cities(project, in.cities, out, report);
     check_clusters(project, in, out, report);

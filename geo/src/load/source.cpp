@@ -119,8 +119,11 @@ void read_schema(OGRLayer& layer, const SourceSpec& spec, const detail::Recoder&
     if (!spec.id_field.empty()) {
         table.require_field(spec.id_field, "id_field of [" + spec.role + "]");
     }
+    // A field the project file names must exist; one named only by a default may not
+    // (the check stage says what is null for want of it).
     for (const auto& [key, field] : spec.fields) {
-        if (!field.empty() && key.size() > 6 && key.compare(key.size() - 6, 6, "_field") == 0) {
+        if (!field.empty() && spec.explicit_keys.contains(key) && key.size() > 6 &&
+            key.compare(key.size() - 6, 6, "_field") == 0) {
             table.require_field(field, key + " of [" + spec.role + "]");
         }
     }
@@ -225,6 +228,8 @@ std::unique_ptr<OGRGeometry> raw_geometry(OGRFeature& f, const Row& row, const G
     }
     std::unique_ptr<OGRGeometry> g(f.StealGeometry());
     if (!g) {
+        // GDAL reports why (its messages, in the source's report): drivers such as GeoJSON
+        // parse ahead, so a message cannot be tied to the feature it concerns.
         problem = "no geometry GDAL could read";
     }
     return g;

@@ -1,4 +1,5 @@
 // The indicator catalogue: every output field the atlas computes, declared once.
+#include "creatlas/industrial.hpp"
 #include "creatlas/measure.hpp"
 
 #include <sstream>
@@ -92,11 +93,20 @@ std::vector<Indicator> make_catalogue() {
         {"city_id", L::Heritage, T::String, "id", "as for clusters", "link.city_max_distance_m",
          "City the site belongs to."},
         {"is_industrial", L::Heritage, T::Integer, "0/1",
-         "category in [industrial] category_values; sites without a category value (or without a "
-         "mapping): a name keyword (Cyrillic keywords anywhere in the name, Latin ones at the "
-         "start of a word)",
-         "industrial.category_values, industrial.keywords, heritage.category_field",
+         "a planner's override ([heritage_overrides]) first; then category in [industrial] "
+         "category_values; sites without a category value (or without a "
+         "mapping): the head word of the name — an industrial head is 1, a non-industrial head "
+         "0, a generic or unlisted head takes the class of its adjectives and then of its "
+         "genitive chain, else 0 (see How heritage is recognised as industrial, below)",
+         "heritage_overrides, industrial.category_values, industrial.*_heads, "
+         "industrial.*_modifiers, "
+         "heritage.category_field",
          "Is it industrial heritage?"},
+        {"industrial_reason", L::Heritage, T::String, "text",
+         "which rule and which word decided is_industrial: \"override: <note>\", \"category "
+         "'<value>'\", \"head «склад»\", \"generic head «здание» + «завода»\", "
+         "\"non-industrial head «могила»\", \"ensemble …\"",
+         "", "Why the site is (or is not) counted as industrial heritage."},
         {"reused", L::Heritage, T::Integer, "0/1",
          "1 when a cluster is on the site (see clusters.on_heritage)", "link.heritage_snap_m",
          "Has a creative cluster re-used the site?"},
@@ -275,6 +285,7 @@ std::string indicator_catalogue_markdown() {
             }
         }
     }
+    md << "\n" << industrial_rule_markdown();
     return md.str();
 }
 

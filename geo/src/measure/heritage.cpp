@@ -1,5 +1,6 @@
 // The measure stage: the heritage_sites layer (one row per heritage object).
 #include "creatlas/geodesy.hpp"
+#include "creatlas/industrial.hpp"
 #include "creatlas/text.hpp"
 #include "levels.hpp"
 
@@ -29,26 +30,48 @@ std::vector<int> reusing_clusters(const Links& links, std::size_t nh) {
     return site_cluster;
 }
 
-/// Industrial status of every site: a category field, where the source has one and
-/// the project names its industrial values, else the name's keywords.
-std::vector<bool> industrial_status(const Project& project, const Table& heritage) {
-    std::vector<bool> out(heritage.rows.size(), false);
+/// Industrial status of every site and why. A planner's override decides first; then a
+/// category field, where the source has one and the project names its industrial
+/// values; else the head word of the name (industrial.hpp). Parts of one ensemble
+/// (ensemble_field) that their names leave undecided follow the ensemble.
+std::vector<IndustrialVerdict> industrial_status(const Project& project, const CheckedInputs& in,
+                                                 const Links& links) {
+    const Table& heritage = in.tables.heritage;
+    std::vector<IndustrialVerdict> out(heritage.rows.size());
     const int cat = heritage.field_index(project.industrial_category_field);
     const int namei = heritage.field_index(project.heritage.field("name_field"));
+    const int ensemble = heritage.field_index(project.heritage.field("ensemble_field"));
     std::set<std::string> cat_values;
     for (const auto& v : project.industrial_category_values) {
         cat_values.insert(normalise_key(v));
     }
+    const IndustrialRules rules(project.industrial_vocabulary);
+    std::vector<std::string> ensembles(heritage.rows.size());
     for (std::size_t i = 0; i < heritage.rows.size(); ++i) {
         const Row& r = heritage.rows[i];
-        const std::string category =
-            cat >= 0 ? normalise_key(as_text(r.values[static_cast<std::size_t>(cat)])) : "";
-        if (cat >= 0 && !cat_values.empty() && !category.empty()) {
-            out[i] = cat_values.contains(category);
-        } else if (namei >= 0) {
-            out[i] = has_industrial_keyword(as_text(r.values[static_cast<std::size_t>(namei)]),
-                                            project.industrial_keywords);
+        const int o = links.heritage_override[i];
+        const auto field = [&r](int k) {
+            return k < 0 ? std::string() : as_text(r.values[static_cast<std::size_t>(k)]);
+        };
+        if (ensemble >= 0) {
+            ensembles[i] = field(ensemble);
         }
+        const std::string category = field(cat);
+        if (o >= 0 && in.override_industrial[static_cast<std::size_t>(o)]) {
+            out[i] = {*in.override_industrial[static_cast<std::size_t>(o)],
+                      industrial_override_reason(in.override_note[static_cast<std::size_t>(o)]),
+                      IndustrialBasis::Head};
+        } else if (cat >= 0 && !cat_values.empty() && !normalise_key(category).empty()) {
+            out[i] = {cat_values.contains(normalise_key(category)),
+                      industrial_category_reason(category), IndustrialBasis::Head};
+        } else if (namei >= 0) {
+            out[i] = classify_industrial_name(field(namei), rules);
+        } else {
+            out[i].reason = "no name and no category";
+        }
+    }
+    if (ensemble >= 0) {
+        apply_industrial_ensembles(out, ensembles);
     }
     return out;
 }
@@ -128,7 +151,11 @@ HeritageLevel measure_heritage(const GeosContext& geos, const Project& project, 
     HeritageLevel out;
     HeritageFacts& facts = out.facts;
     facts.site_cluster = reusing_clusters(links, nh);
-    facts.industrial = industrial_status(project, heritage);
+    const std::vector<IndustrialVerdict> verdicts = industrial_status(project, in, links);
+    facts.industrial.resize(nh);
+    for (std::size_t i = 0; i < nh; ++i) {
+        facts.industrial[i] = verdicts[i].industrial;
+    }
     facts.footprint.resize(nh);
     SiteMeasures m{std::vector<std::optional<double>>(nh), std::vector<std::optional<double>>(nh)};
     Columns hc = columns_for(Level::Heritage, nh);
@@ -138,6 +165,7 @@ HeritageLevel measure_heritage(const GeosContext& geos, const Project& project, 
         const CityLink& cl = links.heritage_city[i];
         hc["city_id"][i] = id_or_null(cl.city, ids.cities);
         hc["is_industrial"][i] = static_cast<std::int64_t>(facts.industrial[i] ? 1 : 0);
+        hc["industrial_reason"][i] = verdicts[i].reason;
         if (project.clusters.present()) { // else re-use is unknown, not "no"
             hc["reused"][i] = static_cast<std::int64_t>(facts.site_cluster[i] >= 0 ? 1 : 0);
         }

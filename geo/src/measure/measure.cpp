@@ -41,31 +41,6 @@ Formation classify_formation(std::optional<Initiator> initiator, std::optional<d
     return {4, "public-led"};
 }
 
-bool has_industrial_keyword(const std::string& name, const std::vector<std::string>& keywords) {
-    const std::string text = normalise_key(name);
-    for (const auto& kw : keywords) {
-        const std::string k = normalise_key(kw);
-        if (k.empty()) {
-            continue;
-        }
-        // Russian names compound their words («хлебозавод», «гидроэлектростанция»), so
-        // Cyrillic keywords match anywhere; Latin ones only at the start of a word, so
-        // that "works" does not match "fireworks".
-        const bool anywhere = static_cast<unsigned char>(k[0]) >= 0x80;
-        for (std::size_t pos = text.find(k); pos != std::string::npos;
-             pos = text.find(k, pos + 1)) {
-            if (anywhere || pos == 0) {
-                return true;
-            }
-            const auto prev = static_cast<unsigned char>(text[pos - 1]);
-            if (prev < 0x80 && std::isalnum(prev) == 0) {
-                return true;
-            }
-        }
-    }
-    return false;
-}
-
 namespace {
 
 /// The hexagonal grid of creative enterprises (or of clusters when there are none).

@@ -245,6 +245,7 @@ SourceSpec read_source(const toml::table& root, const std::string& role,
         }
         if (auto v = r.string(decl.key)) {
             spec.fields[decl.key] = *v;
+            spec.explicit_keys.insert(decl.key);
         } else if (decl.default_text.size() > 2 && decl.default_text.front() == '"') {
             spec.fields[decl.key] = decl.default_text.substr(1, decl.default_text.size() - 2);
         }
@@ -351,11 +352,15 @@ Project parse_project(const std::string& text, const std::string& base_dir,
     p.industrial_category_field = p.heritage.field("category_field");
     p.industrial_category_values =
         ind.strings("category_values").value_or(std::vector<std::string>{});
-    p.industrial_keywords =
-        ind.strings("keywords")
-            .value_or(std::vector<std::string>{"завод", "фабрика", "мельница", "цех", "депо",
-                                               "электростанция", "пивоваренный", "factory", "plant",
-                                               "works", "mill", "brewery", "depot"});
+    IndustrialVocabulary& words = p.industrial_vocabulary;
+    words.industrial_heads = ind.strings("industrial_heads").value_or(words.industrial_heads);
+    words.generic_heads = ind.strings("generic_heads").value_or(words.generic_heads);
+    words.non_industrial_heads =
+        ind.strings("non_industrial_heads").value_or(words.non_industrial_heads);
+    words.industrial_modifiers =
+        ind.strings("industrial_modifiers").value_or(words.industrial_modifiers);
+    words.non_industrial_modifiers =
+        ind.strings("non_industrial_modifiers").value_or(words.non_industrial_modifiers);
 
     SectionReader tier(root["tier"].as_table(), "tier", origin);
     p.capital_field = p.cities.field("capital_field");

@@ -48,6 +48,22 @@ std::vector<SectionDecl> make_sections() {
     };
 }
 
+/// A list of strings as TOML text: the declared default of a list key.
+std::string toml_list(const std::vector<std::string>& items) {
+    std::string out = "[";
+    for (const std::string& item : items) {
+        out += (out.size() == 1 ? "\"" : ", \"");
+        for (const char c : item) {
+            if (c == '"' || c == '\\') {
+                out += '\\';
+            }
+            out += c;
+        }
+        out += '"';
+    }
+    return out + "]";
+}
+
 void add_source_keys(std::vector<KeyDecl>& keys, const std::string& s, bool table) {
     keys.push_back({s, "path", KeyType::String, "", true,
                     "GDAL vector source: a file path (relative to the project file) or a "
@@ -131,9 +147,15 @@ std::vector<KeyDecl> make_keys() {
 
     add_source_keys(k, "heritage", false);
     k.push_back({"heritage", "name_field", KeyType::String, "", false,
-                 "Name field, searched for industrial keywords."});
+                 "Name field: its head word decides is_industrial when no category applies "
+                 "([industrial] lists; docs/indicators.md)."});
     k.push_back({"heritage", "category_field", KeyType::String, "", false,
                  "Category field mapped to is_industrial by [industrial] category_values."});
+    k.push_back({"heritage", "ensemble_field", KeyType::String, "", false,
+                 "Field whose equal values group the parts of one ensemble (an address or a "
+                 "complex id): a part whose name leaves it undecided («Лаборатория») is "
+                 "industrial when at least as many of the ensemble's parts are industrial by "
+                 "their names as not."});
 
     add_source_keys(k, "heritage_overrides", true);
     k.push_back({"heritage_overrides", "key_field", KeyType::String, "", true,
@@ -185,11 +207,29 @@ std::vector<KeyDecl> make_keys() {
 
     k.push_back({"industrial", "category_values", KeyType::StringList, "[]", false,
                  "Values of [heritage] category_field that mark a site as industrial."});
-    k.push_back({"industrial", "keywords", KeyType::StringList,
-                 "[\"завод\", \"фабрика\", \"мельница\", \"цех\", \"депо\", \"электростанция\", "
-                 "\"пивоваренный\", \"factory\", \"plant\", \"works\", \"mill\", \"brewery\", "
-                 "\"depot\"]",
-                 false, "Name keywords that mark a site as industrial when no category applies."});
+    const IndustrialVocabulary& words = default_industrial_vocabulary();
+    k.push_back({"industrial", "industrial_heads", KeyType::StringList,
+                 toml_list(words.industrial_heads), false,
+                 "Head words that make a site industrial: the type a name starts with (Russian) "
+                 "or ends its first phrase with (English), in dictionary form («склад», "
+                 "«мельница», \"mill\")."});
+    k.push_back({"industrial", "generic_heads", KeyType::StringList, toml_list(words.generic_heads),
+                 false,
+                 "Head words that take the class of their adjectives and of what follows them "
+                 "in the genitive («Здание завода», \"Building of the works\"); a head in no "
+                 "list is read the same way."});
+    k.push_back({"industrial", "non_industrial_heads", KeyType::StringList,
+                 toml_list(words.non_industrial_heads), false,
+                 "Head words that make a site not industrial whatever follows («Могила "
+                 "директора завода», \"Mill owner's house\")."});
+    k.push_back({"industrial", "industrial_modifiers", KeyType::StringList,
+                 toml_list(words.industrial_modifiers), false,
+                 "Adjectives that make a generic or unlisted head industrial («Производственный "
+                 "корпус», \"Industrial building\")."});
+    k.push_back({"industrial", "non_industrial_modifiers", KeyType::StringList,
+                 toml_list(words.non_industrial_modifiers), false,
+                 "Adjectives that make a generic or unlisted head not industrial («Жилой "
+                 "корпус»)."});
 
     k.push_back({"tier", "capital_values", KeyType::StringList, "[]", false,
                  "Values of [cities] capital_field that mark a regional capital (e.g. [\"2\", "
