@@ -150,6 +150,271 @@ void write_results(const StatsOptions& o, const Table& results) {
     write_geopackage(o.output, {&results}, wo);
 }
 
+/// What one statistic's run reads and writes: the layer, its points, the JSON
+/// result and the text summary.
+struct StatsRun {
+    const StatsOptions& o;
+    const GeosContext& geos;
+    const Table& table;
+    const std::vector<st::LonLat>& points;
+    json& out;
+    std::ostringstream& text;
+};
+
+void run_nni(const StatsRun& run) {
+    const StatsOptions& o = run.o;
+    const GeosContext& geos = run.geos;
+    const Table& table = run.table;
+    const auto& points = run.points;
+    json& out = run.out;
+    std::ostringstream& text = run.text;
+    double area_m2 = 0;
+    std::string area_source;
+    if (o.area.empty()) {
+        throw Error(ErrorKind::Usage, "nni needs a study area: --area SOURCE (polygons) or "
+                                      "--area hull (the points' convex hull)");
+    }
+    if (o.area == "hull") {
+        area_m2 = st::convex_hull_area_m2(geos, points);
+        area_source = "convex hull";
+    } else {
+        SourceReport area_report;
+        const Table area = load_layer(geos, o.area, o.area_layer, o.crs, {}, "area", area_report);
+        for (const Row& r : area.rows) {
+            if (r.geom) {
+                area_m2 += geodesic_area_m2(geos, *r.geom);
+            }
+        }
+        area_source = o.area;
+    }
+    const st::NniResult r = st::clark_evans(geos, points, area_m2);
+    out["area_m2"] = number(area_m2);
+    out["area_source"] = area_source;
+    out["observed_mean_m"] = number(r.observed_mean_m);
+    out["expected_mean_m"] = number(r.expected_mean_m);
+    out["nni"] = number(r.nni);
+    out["nni_z"] = number(r.z);
+    out["nni_p"] = number(r.p);
+    if (!r.reason.empty()) {
+        out["reason"] = r.reason;
+    }
+    text << "Clark-Evans nearest-neighbour index of " << r.n << " points\n"
+         << "  study area: " << area_m2 << " m2 (" << area_source << ")\n";
+    if (r.nni) {
+        text << "  observed mean distance: " << *r.observed_mean_m << " m\n"
+             << "  expected mean distance: " << *r.expected_mean_m << " m\n"
+             << "  nni = " << *r.nni << ", z = " << *r.z << ", p = " << *r.p << "\n";
+    } else {
+        text << "  not computed: " << r.reason << "\n";
+    }
+    if (!o.output.empty()) {
+        const std::vector<double> d = st::nearest_neighbour_distances_m(geos, points);
+        Table results = results_table(geos, table, "nni", {{"nn_dist_m", FieldType::Real}});
+        const auto col = results.fields.size() - 1;
+        for (std::size_t i = 0; i < d.size(); ++i) {
+            results.rows[i].values[col] = d[i];
+        }
+        write_results(o, results);
+    }
+}
+
+/// The spatial weights of a run: binary (Gi* adds each feature to its own
+/// neighbours before scaling) and transformed (what the Moran statistics use).
+struct RunWeights {
+    st::WeightsSpec spec;
+    st::Weights wb;
+    st::Weights w;
+};
+
+RunWeights run_weights(const StatsRun& run, std::ostringstream& weights_line) {
+    const StatsOptions& o = run.o;
+    const GeosContext& geos = run.geos;
+    const Table& table = run.table;
+    const auto& points = run.points;
+    json& out = run.out;
+    const std::string weights_text =
+        !o.weights.empty() ? o.weights : (all_polygons(geos, table) ? "queen" : "knn:8");
+    const std::string transform =
+        !o.transform.empty() ? o.transform : (o.statistic == "gistar" ? "b" : "r");
+    st::WeightsSpec spec = st::WeightsSpec::parse(weights_text, transform);
+    spec.snap_m = o.snap_m;
+    std::vector<const GEOSGeometry*> polygons;
+    if (spec.kind == st::WeightsSpec::Kind::Queen || spec.kind == st::WeightsSpec::Kind::Rook) {
+        if (!all_polygons(geos, table)) {
+            throw Error(ErrorKind::Usage,
+                        "queen and rook weights need polygons; use --weights knn:K or "
+                        "band:METRES for points");
+        }
+        for (const Row& r : table.rows) {
+            polygons.push_back(r.geom.get());
+        }
+    }
+    // Binary neighbours first: Gi* adds each feature to its own neighbours
+    // before scaling, the Moran statistics use the scaled weights.
+    st::WeightsSpec binary = spec;
+    binary.transform = st::Transform::Binary;
+    const st::Weights wb = st::build_weights(geos, binary, polygons, points);
+    const st::Weights w = st::transformed(wb, spec.transform);
+    out["field"] = o.field;
+    out["weights"] = {{"type", weights_text},
+                      {"transform", spec.transform == st::Transform::Row ? "r" : "b"},
+                      {"s0", number(w.s0())},
+                      {"mean_neighbors", number(wb.s0() / static_cast<double>(wb.size()))},
+                      {"islands", islands_json(table, w)}};
+    const std::size_t n_islands = w.islands().size();
+    weights_line << "  weights: " << spec.describe() << ", " << n_islands << " island(s)";
+    for (std::size_t k = 0; k < std::min<std::size_t>(n_islands, 10); ++k) {
+        weights_line << (k == 0 ? ": fid " : ", ")
+                     << out["weights"]["islands"][k].get<std::int64_t>();
+    }
+    weights_line << (n_islands > 10 ? ", …\n" : "\n");
+    return {spec, wb, w};
+}
+
+void run_moran(const StatsRun& run, const std::vector<double>& y, const st::Weights& w,
+               const st::Permutations& perm) {
+    const StatsOptions& o = run.o;
+    json& out = run.out;
+    std::ostringstream& text = run.text;
+    const st::MoranResult r = st::moran(y, w, perm);
+    out["I"] = number(r.I);
+    out["EI"] = number(r.EI);
+    out["VI_norm"] = number(r.VI_norm);
+    out["seI_norm"] = number(r.seI_norm);
+    out["z_norm"] = number(r.z_norm);
+    out["p_norm"] = number(r.p_norm);
+    out["VI_rand"] = number(r.VI_rand);
+    out["seI_rand"] = number(r.seI_rand);
+    out["z_rand"] = number(r.z_rand);
+    out["p_rand"] = number(r.p_rand);
+    out["permutations"] = r.permutations;
+    out["seed"] = o.seed;
+    if (r.permutations > 0) {
+        out["p_sim"] = number(r.p_sim);
+        out["EI_sim"] = number(r.EI_sim);
+        out["VI_sim"] = number(r.VI_sim);
+        out["seI_sim"] = number(r.seI_sim);
+        out["z_sim"] = number(r.z_sim);
+        out["p_z_sim"] = number(r.p_z_sim);
+    }
+    text << "Moran's I of " << o.field << " (n = " << r.n << ")\n"
+         << "  I = " << r.I << ", E[I] = " << r.EI << "\n"
+         << "  normality:     z = " << r.z_norm << ", p = " << r.p_norm << "\n"
+         << "  randomisation: z = " << r.z_rand << ", p = " << r.p_rand << "\n";
+    if (r.permutations > 0) {
+        text << "  permutations (" << r.permutations << ", seed " << o.seed
+             << "): pseudo p = " << r.p_sim << "\n";
+    }
+    if (!o.output.empty()) {
+        const std::vector<double> lag = w.lag(y);
+        Table results = results_table(run.geos, run.table, "moran", {{"lag", FieldType::Real}});
+        const auto col = results.fields.size() - 1;
+        for (std::size_t i = 0; i < lag.size(); ++i) {
+            results.rows[i].values[col] = lag[i];
+        }
+        write_results(o, results);
+    }
+}
+
+void run_lisa(const StatsRun& run, const std::vector<double>& y, const st::Weights& w,
+              const st::Permutations& perm) {
+    const StatsOptions& o = run.o;
+    const Table& table = run.table;
+    json& out = run.out;
+    std::ostringstream& text = run.text;
+    st::LisaOptions lo;
+    lo.perm = perm;
+    lo.alpha = o.alpha;
+    lo.fdr = o.fdr;
+    const st::LisaResult r = st::local_moran(y, w, lo);
+    out["permutations"] = o.permutations;
+    out["seed"] = o.seed;
+    out["alpha"] = o.alpha;
+    out["fdr"] = o.fdr;
+    out["threshold"] = r.threshold;
+    std::map<std::string, int> counts;
+    json features = json::array();
+    for (std::size_t i = 0; i < y.size(); ++i) {
+        ++counts[r.labels[i]];
+        features.push_back({{"fid", table.rows[i].fid},
+                            {"Is", number(r.Is[i])},
+                            {"q", r.q[i]},
+                            {"p_sim", number(r.p_sim[i])},
+                            {"z_sim", number(r.z_sim[i])},
+                            {"p_z_sim", number(r.p_z_sim[i])},
+                            {"label", r.labels[i]}});
+    }
+    out["counts"] = counts;
+    out["features"] = features;
+    text << "local Moran's I of " << o.field << " (n = " << y.size() << ", " << o.permutations
+         << " permutations, seed " << o.seed << ", p < " << r.threshold << (o.fdr ? " (FDR)" : "")
+         << ")\n";
+    for (const auto& [label, c] : counts) {
+        text << "  " << label << ": " << c << "\n";
+    }
+    if (!o.output.empty()) {
+        Table results = results_table(run.geos, table, "lisa",
+                                      {{"lisa_i", FieldType::Real},
+                                       {"lisa_q", FieldType::Integer},
+                                       {"lisa_p", FieldType::Real},
+                                       {"lisa_label", FieldType::String}});
+        const auto col = results.fields.size() - 4;
+        for (std::size_t i = 0; i < y.size(); ++i) {
+            auto& v = results.rows[i].values;
+            v[col] = r.Is[i];
+            v[col + 1] = static_cast<std::int64_t>(r.q[i]);
+            if (!std::isnan(r.p_sim[i])) {
+                v[col + 2] = r.p_sim[i];
+            }
+            v[col + 3] = r.labels[i];
+        }
+        write_results(o, results);
+    }
+}
+
+void run_gistar(const StatsRun& run, const std::vector<double>& y, const RunWeights& weights) {
+    const StatsOptions& o = run.o;
+    const Table& table = run.table;
+    json& out = run.out;
+    std::ostringstream& text = run.text;
+    const st::Weights& wb = weights.wb;
+    const st::WeightsSpec& spec = weights.spec;
+    const st::GiStarResult r = st::getis_ord_gi_star(y, wb, spec.transform);
+    std::map<std::string, int> counts;
+    json features = json::array();
+    for (std::size_t i = 0; i < y.size(); ++i) {
+        ++counts[r.labels[i]];
+        features.push_back({{"fid", table.rows[i].fid},
+                            {"Gs", number(r.Gs[i])},
+                            {"EGs", number(r.EGs[i])},
+                            {"VGs", number(r.VGs[i])},
+                            {"Zs", number(r.Zs[i])},
+                            {"p_norm", number(r.p_norm[i])},
+                            {"p", number(r.p[i])},
+                            {"label", r.labels[i]}});
+    }
+    out["counts"] = counts;
+    out["features"] = features;
+    text << "Getis-Ord Gi* of " << o.field << " (n = " << y.size() << ")\n";
+    for (const auto& [label, c] : counts) {
+        text << "  " << label << ": " << c << "\n";
+    }
+    if (!o.output.empty()) {
+        Table results = results_table(run.geos, table, "gistar",
+                                      {{"gi_z", FieldType::Real},
+                                       {"gi_p", FieldType::Real},
+                                       {"gi_label", FieldType::String}});
+        const auto col = results.fields.size() - 3;
+        for (std::size_t i = 0; i < y.size(); ++i) {
+            auto& v = results.rows[i].values;
+            v[col] = r.Zs[i];
+            v[col + 1] = r.p[i];
+            v[col + 2] = r.labels[i];
+        }
+        write_results(o, results);
+    }
+}
+
 int run_stats(const StatsOptions& o) {
     if (!o.output.empty()) {
         WriteOptions wo;
@@ -177,223 +442,22 @@ int run_stats(const StatsOptions& o) {
     out["n"] = table.rows.size();
     std::ostringstream text;
     std::ostringstream weights_line; // printed under the title line
-
+    const StatsRun run{o, geos, table, points, out, text};
     if (o.statistic == "nni") {
-        double area_m2 = 0;
-        std::string area_source;
-        if (o.area.empty()) {
-            throw Error(ErrorKind::Usage, "nni needs a study area: --area SOURCE (polygons) or "
-                                          "--area hull (the points' convex hull)");
-        }
-        if (o.area == "hull") {
-            area_m2 = st::convex_hull_area_m2(geos, points);
-            area_source = "convex hull";
-        } else {
-            SourceReport area_report;
-            const Table area =
-                load_layer(geos, o.area, o.area_layer, o.crs, {}, "area", area_report);
-            for (const Row& r : area.rows) {
-                if (r.geom) {
-                    area_m2 += geodesic_area_m2(geos, *r.geom);
-                }
-            }
-            area_source = o.area;
-        }
-        const st::NniResult r = st::clark_evans(geos, points, area_m2);
-        out["area_m2"] = number(area_m2);
-        out["area_source"] = area_source;
-        out["observed_mean_m"] = number(r.observed_mean_m);
-        out["expected_mean_m"] = number(r.expected_mean_m);
-        out["nni"] = number(r.nni);
-        out["nni_z"] = number(r.z);
-        out["nni_p"] = number(r.p);
-        if (!r.reason.empty()) {
-            out["reason"] = r.reason;
-        }
-        text << "Clark-Evans nearest-neighbour index of " << r.n << " points\n"
-             << "  study area: " << area_m2 << " m2 (" << area_source << ")\n";
-        if (r.nni) {
-            text << "  observed mean distance: " << *r.observed_mean_m << " m\n"
-                 << "  expected mean distance: " << *r.expected_mean_m << " m\n"
-                 << "  nni = " << *r.nni << ", z = " << *r.z << ", p = " << *r.p << "\n";
-        } else {
-            text << "  not computed: " << r.reason << "\n";
-        }
-        if (!o.output.empty()) {
-            const std::vector<double> d = st::nearest_neighbour_distances_m(geos, points);
-            Table results = results_table(geos, table, "nni", {{"nn_dist_m", FieldType::Real}});
-            const auto col = results.fields.size() - 1;
-            for (std::size_t i = 0; i < d.size(); ++i) {
-                results.rows[i].values[col] = d[i];
-            }
-            write_results(o, results);
-        }
+        run_nni(run);
     } else {
         const std::vector<double> y = field_values(table, o.field);
-        const std::string weights_text =
-            !o.weights.empty() ? o.weights : (all_polygons(geos, table) ? "queen" : "knn:8");
-        const std::string transform =
-            !o.transform.empty() ? o.transform : (o.statistic == "gistar" ? "b" : "r");
-        st::WeightsSpec spec = st::WeightsSpec::parse(weights_text, transform);
-        spec.snap_m = o.snap_m;
-        std::vector<const GEOSGeometry*> polygons;
-        if (spec.kind == st::WeightsSpec::Kind::Queen || spec.kind == st::WeightsSpec::Kind::Rook) {
-            if (!all_polygons(geos, table)) {
-                throw Error(ErrorKind::Usage,
-                            "queen and rook weights need polygons; use --weights knn:K or "
-                            "band:METRES for points");
-            }
-            for (const Row& r : table.rows) {
-                polygons.push_back(r.geom.get());
-            }
-        }
-        // Binary neighbours first: Gi* adds each feature to its own neighbours
-        // before scaling, the Moran statistics use the scaled weights.
-        st::WeightsSpec binary = spec;
-        binary.transform = st::Transform::Binary;
-        const st::Weights wb = st::build_weights(geos, binary, polygons, points);
-        const st::Weights w = st::transformed(wb, spec.transform);
+        const RunWeights weights = run_weights(run, weights_line);
         st::Permutations perm;
         perm.permutations = o.permutations;
         perm.seed = o.seed;
         perm.threads = o.threads;
-        out["field"] = o.field;
-        out["weights"] = {{"type", weights_text},
-                          {"transform", spec.transform == st::Transform::Row ? "r" : "b"},
-                          {"s0", number(w.s0())},
-                          {"mean_neighbors", number(wb.s0() / static_cast<double>(wb.size()))},
-                          {"islands", islands_json(table, w)}};
-        const std::size_t n_islands = w.islands().size();
-        weights_line << "  weights: " << spec.describe() << ", " << n_islands << " island(s)";
-        for (std::size_t k = 0; k < std::min<std::size_t>(n_islands, 10); ++k) {
-            weights_line << (k == 0 ? ": fid " : ", ")
-                         << out["weights"]["islands"][k].get<std::int64_t>();
-        }
-        weights_line << (n_islands > 10 ? ", …\n" : "\n");
-
         if (o.statistic == "moran") {
-            const st::MoranResult r = st::moran(y, w, perm);
-            out["I"] = number(r.I);
-            out["EI"] = number(r.EI);
-            out["VI_norm"] = number(r.VI_norm);
-            out["seI_norm"] = number(r.seI_norm);
-            out["z_norm"] = number(r.z_norm);
-            out["p_norm"] = number(r.p_norm);
-            out["VI_rand"] = number(r.VI_rand);
-            out["seI_rand"] = number(r.seI_rand);
-            out["z_rand"] = number(r.z_rand);
-            out["p_rand"] = number(r.p_rand);
-            out["permutations"] = r.permutations;
-            out["seed"] = o.seed;
-            if (r.permutations > 0) {
-                out["p_sim"] = number(r.p_sim);
-                out["EI_sim"] = number(r.EI_sim);
-                out["VI_sim"] = number(r.VI_sim);
-                out["seI_sim"] = number(r.seI_sim);
-                out["z_sim"] = number(r.z_sim);
-                out["p_z_sim"] = number(r.p_z_sim);
-            }
-            text << "Moran's I of " << o.field << " (n = " << r.n << ")\n"
-                 << "  I = " << r.I << ", E[I] = " << r.EI << "\n"
-                 << "  normality:     z = " << r.z_norm << ", p = " << r.p_norm << "\n"
-                 << "  randomisation: z = " << r.z_rand << ", p = " << r.p_rand << "\n";
-            if (r.permutations > 0) {
-                text << "  permutations (" << r.permutations << ", seed " << o.seed
-                     << "): pseudo p = " << r.p_sim << "\n";
-            }
-            if (!o.output.empty()) {
-                const std::vector<double> lag = w.lag(y);
-                Table results = results_table(geos, table, "moran", {{"lag", FieldType::Real}});
-                const auto col = results.fields.size() - 1;
-                for (std::size_t i = 0; i < lag.size(); ++i) {
-                    results.rows[i].values[col] = lag[i];
-                }
-                write_results(o, results);
-            }
+            run_moran(run, y, weights.w, perm);
         } else if (o.statistic == "lisa") {
-            st::LisaOptions lo;
-            lo.perm = perm;
-            lo.alpha = o.alpha;
-            lo.fdr = o.fdr;
-            const st::LisaResult r = st::local_moran(y, w, lo);
-            out["permutations"] = o.permutations;
-            out["seed"] = o.seed;
-            out["alpha"] = o.alpha;
-            out["fdr"] = o.fdr;
-            out["threshold"] = r.threshold;
-            std::map<std::string, int> counts;
-            json features = json::array();
-            for (std::size_t i = 0; i < y.size(); ++i) {
-                ++counts[r.labels[i]];
-                features.push_back({{"fid", table.rows[i].fid},
-                                    {"Is", number(r.Is[i])},
-                                    {"q", r.q[i]},
-                                    {"p_sim", number(r.p_sim[i])},
-                                    {"z_sim", number(r.z_sim[i])},
-                                    {"p_z_sim", number(r.p_z_sim[i])},
-                                    {"label", r.labels[i]}});
-            }
-            out["counts"] = counts;
-            out["features"] = features;
-            text << "local Moran's I of " << o.field << " (n = " << y.size() << ", "
-                 << o.permutations << " permutations, seed " << o.seed << ", p < " << r.threshold
-                 << (o.fdr ? " (FDR)" : "") << ")\n";
-            for (const auto& [label, c] : counts) {
-                text << "  " << label << ": " << c << "\n";
-            }
-            if (!o.output.empty()) {
-                Table results = results_table(geos, table, "lisa",
-                                              {{"lisa_i", FieldType::Real},
-                                               {"lisa_q", FieldType::Integer},
-                                               {"lisa_p", FieldType::Real},
-                                               {"lisa_label", FieldType::String}});
-                const auto col = results.fields.size() - 4;
-                for (std::size_t i = 0; i < y.size(); ++i) {
-                    auto& v = results.rows[i].values;
-                    v[col] = r.Is[i];
-                    v[col + 1] = static_cast<std::int64_t>(r.q[i]);
-                    if (!std::isnan(r.p_sim[i])) {
-                        v[col + 2] = r.p_sim[i];
-                    }
-                    v[col + 3] = r.labels[i];
-                }
-                write_results(o, results);
-            }
-        } else { // gistar
-            const st::GiStarResult r = st::getis_ord_gi_star(y, wb, spec.transform);
-            std::map<std::string, int> counts;
-            json features = json::array();
-            for (std::size_t i = 0; i < y.size(); ++i) {
-                ++counts[r.labels[i]];
-                features.push_back({{"fid", table.rows[i].fid},
-                                    {"Gs", number(r.Gs[i])},
-                                    {"EGs", number(r.EGs[i])},
-                                    {"VGs", number(r.VGs[i])},
-                                    {"Zs", number(r.Zs[i])},
-                                    {"p_norm", number(r.p_norm[i])},
-                                    {"p", number(r.p[i])},
-                                    {"label", r.labels[i]}});
-            }
-            out["counts"] = counts;
-            out["features"] = features;
-            text << "Getis-Ord Gi* of " << o.field << " (n = " << y.size() << ")\n";
-            for (const auto& [label, c] : counts) {
-                text << "  " << label << ": " << c << "\n";
-            }
-            if (!o.output.empty()) {
-                Table results = results_table(geos, table, "gistar",
-                                              {{"gi_z", FieldType::Real},
-                                               {"gi_p", FieldType::Real},
-                                               {"gi_label", FieldType::String}});
-                const auto col = results.fields.size() - 3;
-                for (std::size_t i = 0; i < y.size(); ++i) {
-                    auto& v = results.rows[i].values;
-                    v[col] = r.Zs[i];
-                    v[col + 1] = r.p[i];
-                    v[col + 2] = r.labels[i];
-                }
-                write_results(o, results);
-            }
+            run_lisa(run, y, weights.w, perm);
+        } else {
+            run_gistar(run, y, weights);
         }
     }
     if (o.json) {

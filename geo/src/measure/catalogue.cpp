@@ -24,11 +24,11 @@ const char* layer_name(Level level) {
 
 namespace {
 
-std::vector<Indicator> make_catalogue() {
+/// The clusters layer's fields.
+std::vector<Indicator> cluster_indicators() {
     using L = Level;
     using T = FieldType;
     return {
-        // clusters
         {"cluster_id", L::Cluster, T::String, "id", "[clusters] id_field, else the feature id",
          "clusters.id_field", "Identifier of the cluster."},
         {"city_id", L::Cluster, T::String, "id",
@@ -87,7 +87,14 @@ std::vector<Indicator> make_catalogue() {
         {"formation_label", L::Cluster, T::String, "text",
          "initiative, initiative, supported, partnership, public-led, dependent or unknown",
          "formation.*", "Name of the formation type."},
-        // heritage sites
+    };
+}
+
+/// The heritage sites layer's fields.
+std::vector<Indicator> heritage_indicators() {
+    using L = Level;
+    using T = FieldType;
+    return {
         {"heritage_id", L::Heritage, T::String, "id", "[heritage] id_field, else the feature id",
          "heritage.id_field", "Identifier of the heritage object."},
         {"city_id", L::Heritage, T::String, "id", "as for clusters", "link.city_max_distance_m",
@@ -135,7 +142,14 @@ std::vector<Indicator> make_catalogue() {
         {"candidate_rank", L::Heritage, T::Integer, "rank",
          "rank of candidate_score within the city (1 = best; ties by heritage_id)", "",
          "Order of conversion candidates in the city."},
-        // cities
+    };
+}
+
+/// The cities layer's fields.
+std::vector<Indicator> city_indicators() {
+    using L = Level;
+    using T = FieldType;
+    return {
         {"city_id", L::City, T::String, "id", "[cities] id_field, else the feature id",
          "cities.id_field", "Identifier of the city."},
         {"population", L::City, T::Real, "persons", "[cities] population_field",
@@ -203,7 +217,14 @@ std::vector<Indicator> make_catalogue() {
         {"creative_rank", L::City, T::Integer, "rank",
          "rank of creative_index, highest first (ties share a rank)", "",
          "Place of the city among the run's cities."},
-        // programmes
+    };
+}
+
+/// The programmes layer's fields.
+std::vector<Indicator> programme_indicators() {
+    using L = Level;
+    using T = FieldType;
+    return {
         {"programme_id", L::Programme, T::String, "id",
          "[programmes] id_field, else the feature id", "programmes.id_field",
          "Identifier of the programme zone."},
@@ -215,7 +236,14 @@ std::vector<Indicator> make_catalogue() {
         {"heritage_covered", L::Programme, T::Integer, "count",
          "heritage sites intersecting the zone", "",
          "How many heritage sites the programme covers."},
-        // heritage × programme overlaps
+    };
+}
+
+/// The heritage × programme overlaps layer's fields.
+std::vector<Indicator> overlap_indicators() {
+    using L = Level;
+    using T = FieldType;
+    return {
         {"heritage_id", L::Overlap, T::String, "id", "the heritage site", "",
          "Heritage site of the overlap."},
         {"programme_id", L::Overlap, T::String, "id", "the programme zone", "",
@@ -224,6 +252,15 @@ std::vector<Indicator> make_catalogue() {
          "area of site ∩ zone in the city's equal-area frame; null for point sites", "",
          "How much of the site the programme covers."},
     };
+}
+
+std::vector<Indicator> make_catalogue() {
+    std::vector<Indicator> all;
+    for (auto&& level : {cluster_indicators(), heritage_indicators(), city_indicators(),
+                         programme_indicators(), overlap_indicators()}) {
+        all.insert(all.end(), level.begin(), level.end());
+    }
+    return all;
 }
 
 } // namespace

@@ -1,6 +1,8 @@
 // Per-city centres, areas and local equal-area frames (city_frames.hpp).
 #include "city_frames.hpp"
 
+#include <cmath>
+
 namespace creatlas::detail {
 
 Anchor anchor_of(const GeosContext& geos, const GEOSGeometry& g) {
@@ -29,6 +31,16 @@ CityFrames::CityFrames(const GeosContext& geos, const CheckedInputs& in)
             areas_[i] = frame(static_cast<int>(i)).area_m2(geos, *r.geom);
         }
     }
+}
+
+CityFrames::FromCentre CityFrames::from_centre(int city, const Anchor& a) const {
+    const Anchor& c = centre(city);
+    FromCentre out;
+    out.metres = geodesic_distance_m(a.lon, a.lat, c.lon, c.lat);
+    if (auto area = this->area(city); area && *area > 0) {
+        out.radii = out.metres / std::sqrt(*area / M_PI);
+    }
+    return out;
 }
 
 const LocalFrame& CityFrames::frame(int city) {

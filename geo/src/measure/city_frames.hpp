@@ -33,6 +33,14 @@ public:
     const Anchor& centre(int city) const { return centres_[static_cast<std::size_t>(city)]; }
     /// City area in m² (nullopt for point cities).
     std::optional<double> area(int city) const { return areas_[static_cast<std::size_t>(city)]; }
+    /// Geodesic distance (m) from `a` to the city's centre, and that distance in city
+    /// radii, sqrt(A / π) (nullopt for cities without an area): the centrality of
+    /// clusters and sites.
+    struct FromCentre {
+        double metres = 0;
+        std::optional<double> radii;
+    };
+    FromCentre from_centre(int city, const Anchor& a) const;
     /// Area in m² of a feature of `city` (-1: none; then a frame centred on the feature).
     double area_m2(int city, const GEOSGeometry& g);
     /// Area in m² of the intersection of two polygons of `city` (-1 as above).

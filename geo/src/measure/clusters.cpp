@@ -1,5 +1,4 @@
 // The measure stage: the clusters layer (one row per creative cluster).
-#include "creatlas/geodesy.hpp"
 #include "levels.hpp"
 
 #include <cmath>
@@ -118,14 +117,10 @@ void place_columns(const GeosContext& geos, std::size_t i, const CheckedInputs& 
         cc["city_id"][i] = ids.cities[static_cast<std::size_t>(cl.city)];
         cc["city_link"][i] = std::string(cl.nearest ? "nearest" : "contains");
         cc["city_distance_m"][i] = cl.distance_m;
-        const Anchor& c = frames.centre(cl.city);
-        const double d =
-            geodesic_distance_m(facts.anchor[i].lon, facts.anchor[i].lat, c.lon, c.lat);
-        cc["dist_center_m"][i] = d;
-        if (auto a = frames.area(cl.city); a && *a > 0) {
-            facts.centrality[i] = d / std::sqrt(*a / M_PI);
-            cc["centrality"][i] = *facts.centrality[i];
-        }
+        const CityFrames::FromCentre d = frames.from_centre(cl.city, facts.anchor[i]);
+        cc["dist_center_m"][i] = d.metres;
+        facts.centrality[i] = d.radii;
+        cc["centrality"][i] = opt_real(d.radii);
     }
     const HeritageLink& hl = links.cluster_heritage[i];
     cc["on_heritage"][i] = static_cast<std::int64_t>(hl.site >= 0 ? 1 : 0);

@@ -1,5 +1,4 @@
 // The measure stage: the heritage_sites layer (one row per heritage object).
-#include "creatlas/geodesy.hpp"
 #include "creatlas/industrial.hpp"
 #include "creatlas/text.hpp"
 #include "levels.hpp"
@@ -175,14 +174,10 @@ HeritageLevel measure_heritage(const GeosContext& geos, const Project& project, 
             hc["nearest_cluster_m"][i] = n.distance_m;
         }
         if (cl.city >= 0) {
-            const Anchor a = anchor_of(geos, *r.geom);
-            const Anchor& c = frames.centre(cl.city);
-            const double d = geodesic_distance_m(a.lon, a.lat, c.lon, c.lat);
-            hc["dist_center_m"][i] = d;
-            if (auto area = frames.area(cl.city); area && *area > 0) {
-                m.centrality[i] = d / std::sqrt(*area / M_PI);
-                hc["centrality"][i] = *m.centrality[i];
-            }
+            const CityFrames::FromCentre d = frames.from_centre(cl.city, anchor_of(geos, *r.geom));
+            hc["dist_center_m"][i] = d.metres;
+            m.centrality[i] = d.radii;
+            hc["centrality"][i] = opt_real(d.radii);
         }
         if (is_areal(geos, r.geom.get())) {
             facts.footprint[i] = frames.area_m2(cl.city, *r.geom);

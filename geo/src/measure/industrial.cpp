@@ -897,16 +897,30 @@ Decision decide_by(const std::string& head_text, std::string_view head_kind, boo
     return d;
 }
 
-/// Russian: the head comes first, after its adjectives, numerals and the like; then its
-/// adjectives after it («Башня водонапорная»); then the genitive chain.
-Decision read_russian(const std::vector<Token>& toks, std::size_t b, std::size_t e,
-                      const IndustrialRules& rules) {
+/// Where reading a Russian name stands: the adjectives met so far, the head, and the
+/// token after it.
+struct RussianReading {
     std::vector<Match> modifiers;
     std::vector<std::size_t> modifier_at;
     Match head;
-    std::size_t head_at = e;
-    std::size_t i = b;
+    std::size_t head_at = 0; ///< e when no head was found
+    std::size_t i = 0;       ///< next token to read
     bool seen_word = false;
+};
+
+/// Russian names put the head first, after its adjectives, numerals and the like: find
+/// it (a word in a head list, or the first word in no list that is not an adjective,
+/// participle or numeral), keeping the adjectives met on the way.
+RussianReading find_russian_head(const std::vector<Token>& toks, std::size_t b, std::size_t e,
+                                 const IndustrialRules& rules) {
+    RussianReading r;
+    r.head_at = e;
+    std::vector<Match>& modifiers = r.modifiers;
+    std::vector<std::size_t>& modifier_at = r.modifier_at;
+    Match& head = r.head;
+    std::size_t& head_at = r.head_at;
+    bool& seen_word = r.seen_word;
+    std::size_t i = b;
     bool after_numeral = false;
     while (i < e) {
         const Token& t = toks[i];
@@ -958,40 +972,22 @@ Decision read_russian(const std::vector<Token>& toks, std::size_t b, std::size_t
         ++i;
         break;
     }
-    if (head_at == e) {
-        // No noun: a lone adjective used as a noun («Бытовая») or nothing at all.
-        if (!modifiers.empty()) {
-            const Match& m = modifiers.back();
-            Decision d;
-            d.industrial = says(m.term->cls).value_or(false);
-            d.basis = IndustrialBasis::Modifier;
-            d.reason = std::string(*d.industrial ? "" : "non-industrial ") + "modifier " +
-                       quoted(span_text(toks, modifier_at.back(), m.length)) + " used as a noun";
-            return d;
-        }
-        Decision d;
-        d.basis = IndustrialBasis::NoHead;
-        d.reason = seen_word ? "no head noun" : "no industrial head";
-        return d;
-    }
-    const std::size_t head_len = head.term != nullptr ? head.length : 1;
-    const std::string head_text = span_text(toks, head_at, head_len);
-    if (head.term != nullptr && head.term->cls == IndustrialClass::Industrial) {
-        return {true, "head " + quoted(head_text), IndustrialBasis::Head};
-    }
-    if (head.term != nullptr && head.term->cls == IndustrialClass::NonIndustrial) {
-        return {false, "non-industrial head " + quoted(head_text), IndustrialBasis::Head};
-    }
-    const std::string_view kind = head.term != nullptr ? "generic" : "unknown";
-    // Adjectives after the head, in the nominative and agreeing with it: «Корпус
-    // рукодельный», «Башня водонапорная» (but «Здание заводской больницы»: a genitive).
-    const std::string& head_form = toks[head_at].parts.front();
+    r.i = i;
+    return r;
+}
+
+/// After the head, the adjectives that agree with it in the nominative: «Корпус
+/// рукодельный», «Башня водонапорная» (but «Здание заводской больницы»: a genitive).
+void read_trailing_adjectives(const std::vector<Token>& toks, std::size_t e,
+                              const IndustrialRules& rules, RussianReading& r) {
+    const std::string& head_form = toks[r.head_at].parts.front();
+    std::size_t& i = r.i;
     while (i < e && toks[i].kind == Tok::Word && !stop_word(toks[i])) {
         const Match m = match_at(toks, i, rules);
         const bool agreeing = !toks[i].latin && agrees_with(toks[i].parts.back(), head_form);
         if (m.term != nullptr && !is_head_class(m.term->cls) && agreeing) {
-            modifiers.push_back(m);
-            modifier_at.push_back(i);
+            r.modifiers.push_back(m);
+            r.modifier_at.push_back(i);
             i += m.length;
         } else if (m.term == nullptr && agreeing) {
             ++i;
@@ -999,21 +995,14 @@ Decision read_russian(const std::vector<Token>& toks, std::size_t b, std::size_t
             break;
         }
     }
-    for (std::size_t k = 0; k < modifiers.size(); ++k) {
-        if (auto s = says(modifiers[k].term->cls)) {
-            return decide_by(head_text, kind, *s,
-                             span_text(toks, modifier_at[k], modifiers[k].length),
-                             IndustrialBasis::Modifier, true);
-        }
-    }
-    if (head.prefix != nullptr) {
-        if (auto s = says(head.prefix->cls)) {
-            return decide_by(head_text, kind, *s, head.prefix->text, IndustrialBasis::Modifier,
-                             false);
-        }
-    }
-    // The genitive chain: «здание конторы … завода». Adjectives in the genitive wait for
-    // their noun; a generic or unlisted noun passes the reading on; a class word decides.
+}
+
+/// The genitive chain after a generic or unknown head: «здание конторы … завода».
+/// Adjectives in the genitive wait for their noun; a generic or unlisted noun passes
+/// the reading on; a class word decides.
+Decision read_genitive_chain(const std::vector<Token>& toks, std::size_t i, std::size_t e,
+                             const IndustrialRules& rules, const std::string& head_text,
+                             std::string_view kind) {
     std::optional<std::pair<bool, std::string>> pending;
     while (i < e) {
         const Token& t = toks[i];
@@ -1089,6 +1078,58 @@ Decision read_russian(const std::vector<Token>& toks, std::size_t b, std::size_t
     d.basis = IndustrialBasis::Undecided;
     d.reason = std::string(kind) + " head " + quoted(head_text) + ", nothing classed follows";
     return d;
+}
+
+/// Russian: the head comes first, after its adjectives, numerals and the like; then its
+/// adjectives after it («Башня водонапорная»); then the genitive chain.
+Decision read_russian(const std::vector<Token>& toks, std::size_t b, std::size_t e,
+                      const IndustrialRules& rules) {
+    RussianReading r = find_russian_head(toks, b, e, rules);
+    const std::vector<Match>& modifiers = r.modifiers;
+    const std::vector<std::size_t>& modifier_at = r.modifier_at;
+    const Match& head = r.head;
+    const std::size_t head_at = r.head_at;
+    const bool seen_word = r.seen_word;
+    if (head_at == e) {
+        // No noun: a lone adjective used as a noun («Бытовая») or nothing at all.
+        if (!modifiers.empty()) {
+            const Match& m = modifiers.back();
+            Decision d;
+            d.industrial = says(m.term->cls).value_or(false);
+            d.basis = IndustrialBasis::Modifier;
+            d.reason = std::string(*d.industrial ? "" : "non-industrial ") + "modifier " +
+                       quoted(span_text(toks, modifier_at.back(), m.length)) + " used as a noun";
+            return d;
+        }
+        Decision d;
+        d.basis = IndustrialBasis::NoHead;
+        d.reason = seen_word ? "no head noun" : "no industrial head";
+        return d;
+    }
+    const std::size_t head_len = head.term != nullptr ? head.length : 1;
+    const std::string head_text = span_text(toks, head_at, head_len);
+    if (head.term != nullptr && head.term->cls == IndustrialClass::Industrial) {
+        return {true, "head " + quoted(head_text), IndustrialBasis::Head};
+    }
+    if (head.term != nullptr && head.term->cls == IndustrialClass::NonIndustrial) {
+        return {false, "non-industrial head " + quoted(head_text), IndustrialBasis::Head};
+    }
+    const std::string_view kind = head.term != nullptr ? "generic" : "unknown";
+    read_trailing_adjectives(toks, e, rules, r);
+    for (std::size_t k = 0; k < modifiers.size(); ++k) {
+        if (auto s = says(modifiers[k].term->cls)) {
+            return decide_by(head_text, kind, *s,
+                             span_text(toks, modifier_at[k], modifiers[k].length),
+                             IndustrialBasis::Modifier, true);
+        }
+    }
+    if (head.prefix != nullptr) {
+        if (auto s = says(head.prefix->cls)) {
+            return decide_by(head_text, kind, *s, head.prefix->text, IndustrialBasis::Modifier,
+                             false);
+        }
+    }
+    return read_genitive_chain(toks, r.i, e, rules, head_text, kind);
 }
 
 /// English: the head is the last noun of its phrase; the words before it modify it ("old

@@ -94,8 +94,8 @@ void add_source_keys(std::vector<KeyDecl>& keys, const std::string& s, bool tabl
                     "Overrides [project] geometry_policy for this source."});
 }
 
-std::vector<KeyDecl> make_keys() {
-    std::vector<KeyDecl> k;
+/// [project] and [link].
+void run_keys(std::vector<KeyDecl>& k) {
     k.push_back({"project", "name", KeyType::String, "\"\"", false,
                  "Title of the atlas, stored in the output's metadata."});
     k.push_back({"project", "reference_year", KeyType::Integer, "the current year", false,
@@ -126,7 +126,10 @@ std::vector<KeyDecl> make_keys() {
                  "distance (flagged city_link = 'nearest'); 0 turns the fallback off."});
     k.push_back({"link", "heritage_snap_m", KeyType::Number, "50", false,
                  "A point cluster within this distance of a heritage site is on that site."});
+}
 
+/// The source sections, each with the common source keys and its own.
+void source_keys(std::vector<KeyDecl>& k) {
     add_source_keys(k, "cities", false);
     k.push_back({"cities", "name_field", KeyType::String, "", false, "City name field."});
     k.push_back(
@@ -187,7 +190,10 @@ std::vector<KeyDecl> make_keys() {
                  "Programme id of the grant, when known."});
 
     add_source_keys(k, "enterprises", false);
+}
 
+/// The parameters: formation, industrial, tier, candidate, creative index, statistics.
+void parameter_keys(std::vector<KeyDecl>& k) {
     k.push_back({"formation", "initiator_field", KeyType::String, "\"initiator\"", false,
                  "Cluster field naming who initiated it: private, joint or public."});
     k.push_back({"formation", "public_share_field", KeyType::String, "\"public_share\"", false,
@@ -258,6 +264,13 @@ std::vector<KeyDecl> make_keys() {
 
     k.push_back({"statistics", "hex_cell_m", KeyType::Number, "1000", false,
                  "Hexagon size (centre to centre, metres) of the hex_grid layer."});
+}
+
+std::vector<KeyDecl> make_keys() {
+    std::vector<KeyDecl> k;
+    run_keys(k);
+    source_keys(k);
+    parameter_keys(k);
     return k;
 }
 

@@ -473,6 +473,131 @@ HexGrid hex_grid(const GeosContext& geos, LonLat centre, const std::vector<LonLa
     return grid;
 }
 
+namespace {
+
+/// The points grouped by city: city c's points are grouped[first[c] .. first[c + 1]),
+/// in input order (a counting sort); `order` lists the cities with points, those
+/// with most points first, so that threads taking cities as they come free finish
+/// together.
+struct PointsByCity {
+    std::vector<std::size_t> first;
+    std::vector<LonLat> grouped;
+    std::vector<std::size_t> order;
+};
+
+PointsByCity group_by_city(const std::vector<LonLat>& points, const std::vector<int>& point_city,
+                           std::size_t ncities) {
+    PointsByCity g;
+    g.first.assign(ncities + 1, 0);
+    for (int c : point_city) {
+        if (c >= 0 && static_cast<std::size_t>(c) < ncities) {
+            ++g.first[static_cast<std::size_t>(c) + 1];
+        }
+    }
+    std::partial_sum(g.first.begin(), g.first.end(), g.first.begin());
+    g.grouped.resize(g.first.back());
+    std::vector<std::size_t> cursor(g.first.begin(), g.first.end() - 1);
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        const int c = point_city[i];
+        if (c >= 0 && static_cast<std::size_t>(c) < ncities) {
+            g.grouped[cursor[static_cast<std::size_t>(c)]++] = points[i];
+        }
+    }
+    for (std::size_t c = 0; c < ncities; ++c) {
+        if (g.first[c + 1] > g.first[c]) {
+            g.order.push_back(c);
+        }
+    }
+    std::stable_sort(g.order.begin(), g.order.end(), [&g](std::size_t a, std::size_t b) {
+        return g.first[a + 1] - g.first[a] > g.first[b + 1] - g.first[b];
+    });
+    return g;
+}
+
+/// The grid's frame centre: the city's centroid, or the mean of its points when it
+/// has no geometry; and its polygon, when it is one (the grid is clipped to it).
+void city_frame(const GeosContext& geos, const Row& city, const LonLat* pts, std::size_t npts,
+                LonLat& centre, const GEOSGeometry*& area) {
+    GEOSContextHandle_t h = geos.handle();
+    centre = {0, 0};
+    area = nullptr;
+    if (city.geom && GEOSisEmpty_r(h, city.geom.get()) == 0) {
+        GeomPtr centroid = geos.own(GEOSGetCentroid_r(h, city.geom.get()));
+        GEOSGeomGetX_r(h, centroid.get(), &centre.lon);
+        GEOSGeomGetY_r(h, centroid.get(), &centre.lat);
+        const int type = GEOSGeomTypeId_r(h, city.geom.get());
+        if (type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON) {
+            area = city.geom.get();
+        }
+        return;
+    }
+    for (std::size_t i = 0; i < npts; ++i) {
+        centre.lon += pts[i].lon / static_cast<double>(npts);
+        centre.lat += pts[i].lat / static_cast<double>(npts);
+    }
+}
+
+/// The hex_grid rows of one city (the fields of make_hex_grid's table), made in
+/// `geos` (the thread's context). `city_index` seeds the city's own permutations.
+std::vector<Row> city_cells(const GeosContext& geos, PJ_CONTEXT* proj, const Row& city,
+                            const Value& city_id, const LonLat* pts, std::size_t npts,
+                            std::size_t city_index, const HexGridOptions& options,
+                            std::size_t nfields, Scratch& scratch) {
+    check_cell_size(options.cell_m);
+    LonLat centre{0, 0};
+    const GEOSGeometry* area = nullptr;
+    city_frame(geos, city, pts, npts, centre, area);
+    const LaeaFrame frame(proj, centre);
+    Core core =
+        layout_and_count(geos.handle(), frame, pts, npts, area, options.cell_m, 2'000'000, scratch);
+    if (!core.layout) {
+        return {};
+    }
+    std::vector<GeomPtr> polygons = cell_polygons(geos, frame, *core.layout, scratch);
+    const std::size_t n = core.count.size();
+    std::vector<double> counts(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        counts[i] = static_cast<double>(core.count[i]);
+    }
+    // Gi* with binary weights (Getis and Ord's form); LISA row-standardised.
+    GiStarResult gi;
+    LisaResult lisa;
+    const bool stats = n >= 3;
+    if (stats) {
+        gi = getis_ord_gi_star(counts, core.neighbours, Transform::Binary);
+        LisaOptions lo;
+        lo.perm = options.perm;
+        // Cities are already spread over the threads. A feature's draws come from its
+        // own stream, so the thread count changes nothing.
+        lo.perm.threads = 1;
+        // One seed per city, so a city's result does not depend on the others.
+        lo.perm.seed = detail::mix64(options.perm.seed ^ detail::mix64(city_index));
+        lo.alpha = options.alpha;
+        lisa = local_moran(counts, transformed(core.neighbours, Transform::Row), lo);
+    }
+    std::vector<Row> rows(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        Row& row = rows[i];
+        row.values.resize(nfields);
+        row.values[0] = city_id;
+        row.values[1] = core.count[i];
+        if (stats) {
+            row.values[2] = gi.Zs[i];
+            row.values[3] = gi.p[i];
+            row.values[4] = std::move(gi.labels[i]);
+        }
+        if (stats && !std::isnan(lisa.p_sim[i])) {
+            row.values[5] = static_cast<std::int64_t>(lisa.q[i]);
+            row.values[6] = lisa.p_sim[i];
+            row.values[7] = std::move(lisa.labels[i]);
+        }
+        row.geom = std::move(polygons[i]);
+    }
+    return rows;
+}
+
+} // namespace
+
 Table make_hex_grid(const GeosContext& geos, const Table& cities, const std::vector<LonLat>& points,
                     const std::vector<int>& point_city, const HexGridOptions& options) {
     if (points.size() != point_city.size()) {
@@ -491,42 +616,14 @@ Table make_hex_grid(const GeosContext& geos, const Table& cities, const std::vec
                   {"lisa_p", FieldType::Real},
                   {"lisa_label", FieldType::String}};
     const std::size_t ncities = cities.rows.size();
-    // The points of each city, contiguous and in input order (a counting sort).
-    std::vector<std::size_t> first(ncities + 1, 0);
-    for (int c : point_city) {
-        if (c >= 0 && static_cast<std::size_t>(c) < ncities) {
-            ++first[static_cast<std::size_t>(c) + 1];
-        }
-    }
-    std::partial_sum(first.begin(), first.end(), first.begin());
-    std::vector<LonLat> grouped(first.back());
-    {
-        std::vector<std::size_t> cursor(first.begin(), first.end() - 1);
-        for (std::size_t i = 0; i < points.size(); ++i) {
-            const int c = point_city[i];
-            if (c >= 0 && static_cast<std::size_t>(c) < ncities) {
-                grouped[cursor[static_cast<std::size_t>(c)]++] = points[i];
-            }
-        }
-    }
-    // Cities with points, those with most points first, so that the threads,
-    // taking cities as they come free, finish together.
-    std::vector<std::size_t> order;
-    for (std::size_t c = 0; c < ncities; ++c) {
-        if (first[c + 1] > first[c]) {
-            order.push_back(c);
-        }
-    }
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        return first[a + 1] - first[a] > first[b + 1] - first[b];
-    });
+    const PointsByCity g = group_by_city(points, point_city, ncities);
 
     // Each thread makes its cells in its own GEOS context. GEOS ties a geometry to
     // its factory, not to the context handle (every context uses the default
     // factory; the handle only routes messages), so once the threads are done the
     // caller's context takes the cells over. Declared before `rows` so that cells
     // still held by a thread's context on an error are freed while it lives.
-    const unsigned threads = detail::thread_count(options.perm.threads, order.size());
+    const unsigned threads = detail::thread_count(options.perm.threads, g.order.size());
     std::vector<std::unique_ptr<GeosContext>> contexts;
     std::vector<std::unique_ptr<ProjContext>> projs;
     for (unsigned t = 0; t < threads; ++t) {
@@ -536,83 +633,14 @@ Table make_hex_grid(const GeosContext& geos, const Table& cities, const std::vec
     std::vector<Scratch> scratch(threads);
     std::vector<std::vector<Row>> rows(ncities);
     std::vector<std::exception_ptr> errors(ncities);
-
-    detail::parallel_items(order.size(), threads, [&](unsigned t, std::size_t item) {
-        const std::size_t c = order[item];
+    detail::parallel_items(g.order.size(), threads, [&](unsigned t, std::size_t item) {
+        const std::size_t c = g.order[item];
         try {
-            check_cell_size(options.cell_m);
-            const GeosContext& tgeos = *contexts[t];
-            GEOSContextHandle_t th = tgeos.handle();
-            const LonLat* pts = grouped.data() + first[c];
-            const std::size_t npts = first[c + 1] - first[c];
-            const Row& city = cities.rows[c];
             // The city's geometry is only read here (no other thread touches it).
-            LonLat centre{0, 0};
-            const GEOSGeometry* area = nullptr;
-            if (city.geom && GEOSisEmpty_r(th, city.geom.get()) == 0) {
-                GeomPtr centroid = tgeos.own(GEOSGetCentroid_r(th, city.geom.get()));
-                GEOSGeomGetX_r(th, centroid.get(), &centre.lon);
-                GEOSGeomGetY_r(th, centroid.get(), &centre.lat);
-                const int type = GEOSGeomTypeId_r(th, city.geom.get());
-                if (type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON) {
-                    area = city.geom.get();
-                }
-            } else {
-                for (std::size_t i = 0; i < npts; ++i) {
-                    centre.lon += pts[i].lon / static_cast<double>(npts);
-                    centre.lat += pts[i].lat / static_cast<double>(npts);
-                }
-            }
-            const LaeaFrame frame(projs[t]->get(), centre);
-            Core core =
-                layout_and_count(th, frame, pts, npts, area, options.cell_m, 2'000'000, scratch[t]);
-            if (!core.layout) {
-                return;
-            }
-            std::vector<GeomPtr> polygons = cell_polygons(tgeos, frame, *core.layout, scratch[t]);
-            const std::size_t n = core.count.size();
-            std::vector<double> counts(n);
-            for (std::size_t i = 0; i < n; ++i) {
-                counts[i] = static_cast<double>(core.count[i]);
-            }
-            // Gi* with binary weights (Getis and Ord's form); LISA row-standardised.
-            GiStarResult gi;
-            bool have_gi = false;
-            LisaResult lisa;
-            bool have_lisa = false;
-            if (n >= 3) {
-                gi = getis_ord_gi_star(counts, core.neighbours, Transform::Binary);
-                have_gi = true;
-                LisaOptions lo;
-                lo.perm = options.perm;
-                // Cities are already spread over the threads. A feature's draws come
-                // from its own stream, so the thread count changes nothing.
-                lo.perm.threads = 1;
-                // One seed per city, so a city's result does not depend on the others.
-                lo.perm.seed = detail::mix64(options.perm.seed ^ detail::mix64(c));
-                lo.alpha = options.alpha;
-                lisa = local_moran(counts, transformed(core.neighbours, Transform::Row), lo);
-                have_lisa = true;
-            }
-            std::vector<Row>& mine = rows[c];
-            mine.resize(n);
-            for (std::size_t i = 0; i < n; ++i) {
-                Row& row = mine[i];
-                row.values.resize(out.fields.size());
-                row.values[0] = city.values[static_cast<std::size_t>(id_field)];
-                row.values[1] = core.count[i];
-                if (have_gi) {
-                    row.values[2] = gi.Zs[i];
-                    row.values[3] = gi.p[i];
-                    row.values[4] = std::move(gi.labels[i]);
-                }
-                if (have_lisa && !std::isnan(lisa.p_sim[i])) {
-                    row.values[5] = static_cast<std::int64_t>(lisa.q[i]);
-                    row.values[6] = lisa.p_sim[i];
-                    row.values[7] = std::move(lisa.labels[i]);
-                }
-                row.geom = std::move(polygons[i]);
-            }
+            rows[c] = city_cells(*contexts[t], projs[t]->get(), cities.rows[c],
+                                 cities.rows[c].values[static_cast<std::size_t>(id_field)],
+                                 g.grouped.data() + g.first[c], g.first[c + 1] - g.first[c], c,
+                                 options, out.fields.size(), scratch[t]);
         } catch (...) {
             errors[c] = std::current_exception();
         }
