@@ -4,8 +4,8 @@ The layers are opened from the GeoPackage as a planner would open them, so
 QGIS draws them with the default styles stored in its layer_styles table: what
 the report shows is what QGIS shows. One map per city (its outline, programme
 zones, heritage sites and clusters, zoomed to the city and what belongs to it)
-and one overview of all the data, in Web Mercator. The overview has no labels
-(see render_all); all maps are drawn in this one QGIS process, each a new
+and one overview of all the data, in Web Mercator, drawn from the project
+stored in the GeoPackage (so with its city outlines and names); all maps are drawn in this one QGIS process, each a new
 extent on the same layers, which QGIS reads through their spatial indexes.
 
 usage: render_maps.py GPKG OUT_DIR [--max-cities N] [--width PX] [--height PX]
@@ -19,6 +19,7 @@ Run it with QT_QPA_PLATFORM=offscreen (creatlas does).
 import argparse
 import json
 import os
+import sqlite3
 import sys
 import time
 
@@ -51,7 +52,29 @@ def layer_order():
         return [layer["name"] for layer in json.load(f)["layers"]]
 
 
+def stored_project_name(gpkg):
+    """The name of the QGIS project creatlas stored in the GeoPackage, or None."""
+    try:
+        with sqlite3.connect(f"file:{gpkg}?mode=ro", uri=True) as db:
+            row = db.execute("SELECT name FROM qgis_projects LIMIT 1").fetchone()
+    except sqlite3.Error:
+        return None
+    return row[0] if row else None
+
+
 def open_layers(gpkg):
+    """The layers to draw, top first: those of the project stored in the
+    GeoPackage (with its city outlines and names) when there is one, else the
+    GeoPackage's styled layers as QGIS opens them."""
+    name = stored_project_name(gpkg)
+    project = QgsProject.instance()
+    if name and project.read(f"geopackage:{gpkg}?projectName={name}"):
+        layers = {}
+        for layer in project.layerTreeRoot().layerOrder():
+            if layer.isValid():
+                layers[layer.name()] = layer
+        if layers:
+            return layers
     layers = {}
     for name in layer_order():
         layer = QgsVectorLayer(f"{gpkg}|layername={name}", name, "ogr")
@@ -155,7 +178,7 @@ def render_all(args):
 
     full = None
     for layer in layers.values():
-        if layer.featureCount() == 0:
+        if not isinstance(layer, QgsVectorLayer) or layer.featureCount() == 0:
             continue
         box = to_map(layer).transformBoundingBox(layer.extent())
         if full is None:
@@ -165,16 +188,14 @@ def render_all(args):
     output = {"overview": None, "maps": [], "omitted": 0}
     started = time.monotonic()
     if full is not None:
-        # No labels on the overview: at country scale the candidates' rank labels
-        # (the heritage style shows all of them, as obstacles to each other) are
-        # an unreadable smear, and QGIS's label engine spends minutes placing
-        # them (about 800 s for 30,000 candidates among 150,000 sites). The city
-        # maps, where a rank can be read, keep them.
-        settings.setFlag(QgsMapSettings.DrawLabeling, False)
+        # The overview names the cities with clusters (the project's city
+        # outlines layer labels only those at country scale). The candidates'
+        # rank labels, which would cost QGIS's label engine minutes at country
+        # scale (about 800 s for 30,000 of them), are off there by their style's
+        # scale range (1:250,000 and closer).
         settings.setExtent(padded(full, 0.05, 1000.0))
         render(settings, os.path.join(args.out_dir, "overview.png"))
         output["overview"] = "overview.png"
-        settings.setFlag(QgsMapSettings.DrawLabeling, True)
 
     log(f"overview: {time.monotonic() - started:.2f} s")
     started = time.monotonic()
@@ -187,6 +208,7 @@ def render_all(args):
     output["omitted"] = max(0, len(cities) - args.max_cities)
     log(f"{len(output['maps'])} city maps: {time.monotonic() - started:.2f} s")
     settings.setLayers([])
+    QgsProject.instance().clear()
     return output
 
 

@@ -75,9 +75,11 @@ RunReport run_project(const Project& project, const RunOptions& options, const P
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     wo.metadata["CREATLAS_PROVENANCE"] = report.to_json().dump();
     const std::string title = project.name.empty() ? std::string("creatlas atlas") : project.name;
-    wo.finish = [&title, &report](GDALDataset& ds) {
+    const Presentation look = presentation(project, report);
+    localise_formation_labels(layers.clusters, look.language);
+    wo.finish = [&title, &report, &look](GDALDataset& ds) {
         report.mark("write layers");
-        write_layer_styles(ds, title, report.output);
+        write_layer_styles(ds, title, report.output, look);
         report.mark("styles");
     };
     write_geopackage(report.output, layers.all(), wo, progress.sub(0.75, 0.2));
@@ -86,9 +88,13 @@ RunReport run_project(const Project& project, const RunOptions& options, const P
         progress.update(0.95, "report");
         const std::filesystem::path html =
             std::filesystem::absolute(report.output).parent_path() / "report.html";
-        write_report(report.to_json(), report.output, html.string());
+        write_report(report.to_json(), report.output, html.string(), look);
         report.notes.push_back("report: " + html.string());
         report.mark("report");
+        progress.update(0.97, "atlas.pdf");
+        report.notes.push_back(
+            export_atlas_pdf(report.output, (html.parent_path() / "atlas.pdf").string(), title));
+        report.mark("atlas.pdf");
     }
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     progress.update(1.0, "done");

@@ -11,7 +11,10 @@ class CreatlasPlugin:
     def initProcessing(self):  # noqa: N802 (QGIS's name)
         # Called by QGIS (and by qgis_process, which has no GUI) before initGui.
         if self.provider is None:
+            from . import i18n
             from .provider import CreatlasProvider
+
+            i18n.install()
 
             self.provider = CreatlasProvider()
             QgsApplication.processingRegistry().addProvider(self.provider)

@@ -32,6 +32,7 @@ from qgis.core import (
 )
 
 from . import core
+from .i18n import tr
 
 # Keys of a source section that the layer parameter itself stands for: `path` is
 # the layer (as a file the core can read) and `layer` the layer inside that file.
@@ -79,10 +80,12 @@ def declared_default(decl):
 
 
 def _label(section, key=None):
-    title = section.replace("_", " ").capitalize()
+    """"Cluster attributes: key field": the section's title and the key's words,
+    each translated (i18n.py)."""
+    title = tr(section.replace("_", " ").capitalize())
     if key is None:
         return title
-    return "{}: {}".format(title, key.replace("_", " "))
+    return "{}: {}".format(title, tr(key.replace("_", " ")))
 
 
 def _vector_extensions():

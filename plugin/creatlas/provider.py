@@ -4,6 +4,7 @@ from qgis.core import QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
 from . import core
+from .i18n import tr
 
 
 class CreatlasProvider(QgsProcessingProvider):
@@ -11,10 +12,10 @@ class CreatlasProvider(QgsProcessingProvider):
         return "creatlas"
 
     def name(self):
-        return "Creative cluster atlas"
+        return tr("Creative cluster atlas")
 
     def longName(self):  # noqa: N802
-        return "Creative cluster atlas (creatlas {})".format(core.version())
+        return "{} (creatlas {})".format(tr("Creative cluster atlas"), core.version())
 
     def versionInfo(self):  # noqa: N802
         return core.version()

@@ -21,6 +21,7 @@ import csv
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -267,7 +268,9 @@ class ModuleTest(unittest.TestCase):
 
     def test_schema_declares_the_required_clusters_path(self):
         sections = {s["name"]: s for s in self.m.project_sections()}
-        self.assertTrue(sections["clusters"]["required"])
+        # [clusters] itself is optional (heritage and programmes make an atlas
+        # too); when it is given, its path is required.
+        self.assertFalse(sections["clusters"]["required"])
         self.assertTrue(sections["clusters"]["is_source"])
         self.assertFalse(sections["link"]["is_source"])
         keys = {(k["section"], k["key"]): k for k in self.m.project_schema()}
@@ -371,6 +374,38 @@ class InstallTest(QgisCase):
         self.assertIn("OUTPUT", names)
 
 
+class TranslationTest(unittest.TestCase):
+    """The dialogs in QGIS's language: the plugin's Qt translation for ru."""
+
+    def help_text(self, locale):
+        qgis = Qgis("i18n_" + (locale or "default"))
+        if locale:
+            ini = os.path.join(qgis.root, "config", "profiles", "default", "QGIS", "QGIS3.ini")
+            os.makedirs(os.path.dirname(ini))
+            with open(ini, "w", encoding="utf-8") as f:
+                f.write("[locale]\nuserLocale={}\noverrideFlag=true\n".format(locale))
+        proc = qgis.enable()
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        proc = qgis.process("help", "creatlas:atlas")
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        return proc.stdout
+
+    def test_zip_holds_the_compiled_russian_translation(self):
+        with zipfile.ZipFile(PLUGIN_ZIP) as z:
+            self.assertIn("creatlas/i18n/creatlas_ru.qm", z.namelist())
+
+    def test_russian_locale_gives_russian_names_and_labels(self):
+        text = self.help_text("ru_RU")
+        self.assertIn("Построить атлас креативных кластеров", text)
+        self.assertIn("Кластеры: поле идентификатора", text)
+        self.assertIn("Напечатать атлас (atlas.pdf)", text)
+
+    def test_english_without_a_locale_setting(self):
+        text = self.help_text(None)
+        self.assertIn("Build creative-cluster atlas", text)
+        self.assertIn("Clusters: id field", text)
+
+
 # --- creatlas:atlas ----------------------------------------------------------------------
 
 
@@ -397,6 +432,18 @@ class AtlasSampleTest(QgisCase):
         ds = ogr.Open(self.plugin_gpkg)
         for name, count in report["layers"].items():
             self.assertEqual(ds.GetLayerByName(name).GetFeatureCount(), count, name)
+
+    def test_prints_the_atlas_and_writes_the_report_beside_the_geopackage(self):
+        results = self.assert_ok(self.proc, self.result)
+        folder = os.path.dirname(self.plugin_gpkg)
+        self.assertEqual(results["ATLAS_PDF"], os.path.join(folder, "atlas.pdf"))
+        self.assertEqual(results["REPORT_HTML"], os.path.join(folder, "report.html"))
+        info = subprocess.run(["pdfinfo", results["ATLAS_PDF"]], capture_output=True,
+                              text=True, check=True).stdout
+        pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+        # A cover and one page per city named in clusters.csv.
+        cities = {row["city"] for row in read_csv(os.path.join(SAMPLE, "clusters.csv"))}
+        self.assertEqual(pages, 1 + len(cities))
 
     def test_layers_hold_every_input_feature(self):
         self.assert_ok(self.proc, self.result)

@@ -1,8 +1,12 @@
 // Unit tests of the style stage's building blocks, against hand-worked values.
 #include "creatlas/error.hpp"
 #include "creatlas/style.hpp"
+#include "creatlas/table.hpp"
 #include "style/catalogue.hpp"
+#include "style/i18n.hpp"
+#include "style/print_layout.hpp"
 #include "style/read_columns.hpp"
+#include "style/report_parts.hpp"
 
 #include <cpl_vsi.h>
 #include <cstdlib>
@@ -462,4 +466,93 @@ TEST(WriteReport, LongTablesAreCutWithANote) {
     EXPECT_FALSE(has("not-a-candidate"));
     EXPECT_TRUE(has("This report has no maps"));
     std::filesystem::remove_all(dir);
+}
+
+// --- languages ------------------------------------------------------------------------
+
+TEST(Messages, RussianTermsOfTheReviewedTable) {
+    const creatlas::style_detail::Messages ru("ru");
+    // docs/terms-ru.md
+    EXPECT_EQ(ru.tr("initiative"), "инициативный");
+    EXPECT_EQ(ru.tr("initiative, supported"), "инициативный с господдержкой");
+    EXPECT_EQ(ru.tr("partnership"), "партнёрский");
+    EXPECT_EQ(ru.tr("public-led"), "государственный с участием бизнеса");
+    EXPECT_EQ(ru.tr("dependent"), "зависимый");
+    EXPECT_EQ(ru.tr("unknown"), "не определён");
+    // A text without a translation stays as written; English is the identity.
+    EXPECT_EQ(ru.tr("no such text"), "no such text");
+    EXPECT_EQ(creatlas::style_detail::Messages("en").tr("initiative"), "initiative");
+    EXPECT_THROW(creatlas::style_detail::Messages("xx"), creatlas::Error);
+}
+
+TEST(Messages, EveryStyleLabelAndTitleHasARussianText) {
+    const creatlas::style_detail::Messages ru("ru");
+    const json catalogue = creatlas::style_detail::read_style_catalogue();
+    for (const json& layer : catalogue.at("layers")) {
+        EXPECT_TRUE(ru.has(layer.at("title").get<std::string>())) << layer.at("title");
+        for (const json& cls : layer.value("classes", json::array())) {
+            if (cls.is_object() && cls.contains("label")) {
+                EXPECT_TRUE(ru.has(cls.at("label").get<std::string>())) << cls.at("label");
+            }
+        }
+    }
+}
+
+TEST(Messages, FormationLabelsFollowTheLanguage) {
+    const auto make = [] {
+        creatlas::Table clusters;
+        clusters.fields = {{"formation_type", creatlas::FieldType::Integer},
+                           {"formation_label", creatlas::FieldType::String}};
+        for (const creatlas::Value& type : {creatlas::Value(std::int64_t{1}),
+                                            creatlas::Value(std::int64_t{5}), creatlas::Value()}) {
+            creatlas::Row row;
+            row.values = {type, std::string("from the measure stage")};
+            clusters.rows.push_back(std::move(row));
+        }
+        return clusters;
+    };
+    creatlas::Table english = make();
+    creatlas::Table clusters = make();
+    creatlas::localise_formation_labels(english, "en");
+    EXPECT_EQ(std::get<std::string>(english.rows[0].values[1]), "from the measure stage");
+    creatlas::localise_formation_labels(clusters, "ru");
+    EXPECT_EQ(std::get<std::string>(clusters.rows[0].values[1]), "инициативный");
+    EXPECT_EQ(std::get<std::string>(clusters.rows[1].values[1]), "зависимый");
+    EXPECT_EQ(std::get<std::string>(clusters.rows[2].values[1]), "не определён");
+}
+
+// --- charts ---------------------------------------------------------------------------
+
+TEST(Charts, AxisRunsFromZeroToARoundMaximumInOneTwoFiveSteps) {
+    using creatlas::style_detail::report::nice_axis;
+    EXPECT_EQ(nice_axis(66.7), std::make_pair(20.0, 80.0));
+    EXPECT_EQ(nice_axis(3.0), std::make_pair(1.0, 3.0));
+    EXPECT_EQ(nice_axis(100.0), std::make_pair(20.0, 100.0));
+    EXPECT_EQ(nice_axis(3000000.0), std::make_pair(1000000.0, 3000000.0));
+    EXPECT_EQ(nice_axis(0.0), std::make_pair(1.0, 1.0));
+}
+
+TEST(Charts, BarLengthsAreProportionalFromTheBaseline) {
+    // The plot runs from x = 206 to x = 660 (454 units) for an axis 0–100
+    // (nice_axis(100) above): 50 → 227.0 units, 25 + 25 stacked → 113.5 each.
+    creatlas::style_detail::report::BarChart chart;
+    chart.id = "c";
+    chart.title = "t";
+    chart.axis_title = "a (%)";
+    chart.part_labels = {"one", "two"};
+    chart.part_colours = {"#D55E00", "#0072B2"};
+    chart.bars = {{"first", {50.0, 50.0}, "100"}, {"second", {25.0, 25.0}, "50"}};
+    const std::string svg = creatlas::style_detail::report::bar_chart_svg(chart);
+    EXPECT_NE(svg.find("x=\"206.0\" y=\""), std::string::npos);
+    EXPECT_NE(svg.find("width=\"227.0\""), std::string::npos);
+    EXPECT_NE(svg.find("width=\"113.5\""), std::string::npos);
+    EXPECT_NE(svg.find("x=\"319.5\""), std::string::npos); // the second part starts at 206 + 113.5
+    EXPECT_NE(svg.find(">100</text>"), std::string::npos); // the value at the bar's end
+    EXPECT_NE(svg.find("class=\"baseline\""), std::string::npos);
+    EXPECT_NE(svg.find("<title>t</title>"), std::string::npos);
+}
+
+TEST(PrintLayout, FieldReferencesAreQuoted) {
+    EXPECT_EQ(creatlas::style_detail::field_ref("name"), "\"name\"");
+    EXPECT_EQ(creatlas::style_detail::field_ref("a\"b"), "\"a\"\"b\"");
 }

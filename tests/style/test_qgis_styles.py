@@ -79,6 +79,18 @@ def present_layers():
     return [name for name in LAYER_ORDER if name in names]
 
 
+def project_layers():
+    """The project's layers, top to bottom: the GeoPackage's, with the
+    project-only city outlines (the cities layer once more, labelled) just
+    above the cities."""
+    layers = []
+    for name in present_layers():
+        if name == "cities":
+            layers.append("city_outlines")
+        layers.append(name)
+    return layers
+
+
 def ogr_values(layer_name, field):
     ds = ogr.Open(GPKG)
     layer = ds.GetLayerByName(layer_name)
@@ -301,7 +313,7 @@ class EmbeddedProject(unittest.TestCase):
 
     def check(self, project, path):
         layers = project.layerTreeRoot().layerOrder()
-        self.assertEqual([l.name() for l in layers], present_layers())
+        self.assertEqual([l.name() for l in layers], project_layers())
         for layer in layers:
             self.assertTrue(layer.isValid(), layer.name())
             self.assertEqual(os.path.realpath(layer.source().split("|")[0]),
@@ -323,6 +335,33 @@ class EmbeddedProject(unittest.TestCase):
 
     def test_project_loads_with_all_layers_styled(self):
         self.check(self.load(GPKG), GPKG)
+
+    def test_city_outlines_are_labelled_with_names(self):
+        project = self.load(GPKG)
+        outlines = project.mapLayer("city_outlines_creatlas")
+        self.assertIsNotNone(outlines)
+        self.assertEqual(outlines.source().split("|")[1], "layername=cities")
+        self.assertTrue(outlines.labelsEnabled())
+        self.assertIn('"name"', outlines.labeling().settings().fieldName)
+
+    def test_print_layout_with_an_atlas_over_cities_with_clusters(self):
+        project = self.load(GPKG)
+        layout = project.layoutManager().layoutByName("creatlas atlas")
+        self.assertIsNotNone(layout)
+        self.assertEqual(layout.pageCollection().pageCount(), 2)  # cover, city page
+        atlas = layout.atlas()
+        self.assertTrue(atlas.enabled())
+        self.assertEqual(atlas.coverageLayer().id(), "cities_creatlas")
+        # Cities with at least one cluster, the most clusters first.
+        with_clusters = sum(1 for n in ogr_values("cities", "n_clusters") if n and n > 0)
+        self.assertEqual(atlas.updateFeatures(), with_clusters)
+        self.assertFalse(atlas.sortAscending())
+        self.assertEqual(atlas.sortExpression(), '"n_clusters"')
+        ids = {item.id() for item in layout.items() if hasattr(item, "id")}
+        for needed in ("city title", "city map", "city legend", "scale bar", "north arrow",
+                       "locator", "clusters table", "candidates table", "key indicators",
+                       "city credits", "overview map", "cover legend", "headline figures"):
+            self.assertIn(needed, ids)
 
     def test_project_still_works_after_the_file_moves(self):
         with tempfile.TemporaryDirectory() as folder:
@@ -406,12 +445,15 @@ class Report(unittest.TestCase):
         with open(self.html_path, encoding="utf-8") as f:
             self.html = f.read()
 
-    def test_sections(self):
-        for heading in ("Summary", "Cities by creative index", "Conversion candidates by city",
-                        "Indicator definitions", "Maps"):
-            self.assertIn(f">{heading}</h2>", self.html)
+    def test_sections_findings_first_provenance_last(self):
+        headings = ("Headline figures", "Charts", "Maps", "Conversion candidates by city",
+                    "Cities by creative index", "Indicator definitions", "Provenance")
+        positions = [self.html.find(f">{heading}</h2>") for heading in headings]
+        self.assertTrue(all(p > 0 for p in positions), positions)
+        self.assertEqual(positions, sorted(positions))
 
-    def test_maps_are_png_files(self):
+    def test_maps_are_png_images_inside_the_page(self):
+        import base64
         import re
         images = re.findall(r'<img src="([^"]+)"', self.html)
         # One map per city with clusters, heritage sites or programme zones, plus the overview.
@@ -421,10 +463,13 @@ class Report(unittest.TestCase):
                 cities_with_data |= {str(v) for v in ogr_values(name, "city_id") if v}
             except (KeyError, RuntimeError, AttributeError):
                 pass  # a layer without city_id
-        self.assertEqual(len(images), len(cities_with_data) + 1)
+        # (At most 24 city maps: atlas.pdf has every city.)
+        self.assertEqual(len(images), min(len(cities_with_data), 24) + 1)
+        prefix = "data:image/png;base64,"
         for src in images:
-            with open(os.path.join(self.folder, src), "rb") as f:
-                self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n")
+            self.assertTrue(src.startswith(prefix))
+            self.assertEqual(base64.b64decode(src[len(prefix):])[:8], b"\x89PNG\r\n\x1a\n")
+        self.assertFalse(os.path.exists(os.path.join(self.folder, "report_maps")))
 
     def test_fixture_content(self):
         if not EXPECT_FIXTURE:

@@ -96,6 +96,24 @@ TEST(ProjectFile, TypedValuesAreChecked) {
                 HasSubstr("must lie in [0, 1]"));
 }
 
+TEST(ProjectFile, LanguageAndBasemap) {
+    const Project en = parse_project("[clusters]\npath = \"c\"\n", "/data", "p.toml");
+    EXPECT_EQ(en.language, "en");
+    EXPECT_EQ(en.basemap_url, ""); // off: nothing needs the internet
+    const Project ru =
+        parse_project("[project]\nlanguage = \"ru\"\nbasemap_url = "
+                      "\"https://tile.example.org/{z}/{x}/{y}.png\"\n[clusters]\npath = \"c\"\n",
+                      "/data", "p.toml");
+    EXPECT_EQ(ru.language, "ru");
+    EXPECT_EQ(ru.basemap_url, "https://tile.example.org/{z}/{x}/{y}.png");
+    EXPECT_THAT(error_of("[project]\nlanguage = \"de\"\n[clusters]\npath = \"c\"\n"),
+                HasSubstr("[project] language: 'de' is not a language of creatlas (en or ru)"));
+    EXPECT_THAT(
+        error_of("[project]\nbasemap_url = \"https://t.example.org/tiles.png\"\n"
+                 "[clusters]\npath = \"c\"\n"),
+        HasSubstr("[project] basemap_url: expected an http(s) XYZ tile URL with {z}, {x} and {y}"));
+}
+
 TEST(ProjectFile, SyntaxErrorsGiveLineAndColumn) {
     EXPECT_THAT(error_of("[clusters]\npath = \"c\n"), HasSubstr("not a valid TOML file"));
     EXPECT_THAT(error_of("[clusters]\npath = \"c\n"), HasSubstr("line 2"));

@@ -88,6 +88,8 @@ struct Project {
     std::string output;
     std::string output_crs = "EPSG:4326";
     GeometryPolicy geometry_policy = GeometryPolicy::Repair;
+    std::string language = "en"; ///< "en" or "ru": report, atlas PDF, legends, formation labels
+    std::string basemap_url;     ///< XYZ tile URL under the maps; "" = none (offline)
 
     double city_max_distance_m = 5000.0;
     double heritage_snap_m = 50.0;

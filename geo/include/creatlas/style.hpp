@@ -24,6 +24,27 @@ class GDALDataset;
 
 namespace creatlas {
 
+struct Project;
+struct RunReport;
+struct Table;
+
+/// How the products a planner reads (styles, the project's print layout,
+/// report.html, atlas.pdf) are presented: in which language, over which
+/// basemap, crediting which sources.
+struct Presentation {
+    std::string language = "en"; ///< "en" or "ru" ([project] language)
+    std::string basemap_url;     ///< XYZ tile URL drawn under the maps; "" = none
+    /// The credits line of the atlas: one entry per input ("clusters: clusters.csv").
+    std::vector<std::string> sources;
+};
+
+/// The presentation a project asks for, crediting the sources `report` read.
+Presentation presentation(const Project& project, const RunReport& report);
+
+/// Put the `formation_label` values of the clusters table into `language`
+/// (formation_type is unchanged; the field keeps its name). "en" leaves them.
+void localise_formation_labels(Table& clusters, const std::string& language);
+
 /// The folder holding the style templates: $CREATLAS_STYLES_DIR when set, else
 /// the compile-time CREATLAS_STYLES_DIR (the source tree's styles/).
 std::string styles_dir();
@@ -36,8 +57,15 @@ std::string styles_dir();
 /// resolves against the GeoPackage's own folder), so the project keeps working
 /// when the file is moved to another folder. Throws Error on a missing or bad
 /// template, or when GDAL cannot write a table.
+///
+/// The project also holds the print layout "creatlas atlas": a cover page
+/// (overview map, headline figures) and an Atlas over the cities with clusters,
+/// heaviest first, one page each (map, legend, scale bar, north arrow, locator,
+/// the city's clusters, top conversion candidates, key indicators, credits);
+/// its texts, the legends and class labels are in `look.language`, and an XYZ
+/// layer of `look.basemap_url` lies under every map when it is set.
 void write_layer_styles(GDALDataset& ds, const std::string& project_title,
-                        const std::string& final_path);
+                        const std::string& final_path, const Presentation& look = {});
 
 /// As above, the final path taken from `ds`'s own path; a temporary name of the
 /// write stage (".atlas.gpkg.tmp-XXXX", see write.hpp) is read as the name it
@@ -52,8 +80,23 @@ void write_layer_styles(GDALDataset& ds, const std::string& project_title);
 /// with $CREATLAS_PYTHON); when QGIS is not available the report says why and
 /// has no maps. Throws Error(Io) when the GeoPackage cannot be read or the
 /// HTML file cannot be written.
+///
+/// The page leads with findings (headline figures, inline SVG charts), then the
+/// maps with legends and an interactive Leaflet map (inlined from Debian's
+/// libjs-leaflet, so the file works offline), the conversion candidates, the
+/// cities, the indicator definitions, and the run's provenance last; it is in
+/// `look.language`.
 void write_report(const nlohmann::json& report, const std::string& gpkg_path,
-                  const std::string& html_path);
+                  const std::string& html_path, const Presentation& look = {});
+
+/// Export the print layout of the project stored in the GeoPackage at
+/// `gpkg_path` (named `project_title`) to `pdf_path`, through QGIS headless
+/// (styles/export_atlas.py under the same Python as the maps). Returns a note
+/// for the run report: the pages written, or why there is no PDF (QGIS not
+/// installed or failing, no city with clusters). It does not throw: the
+/// GeoPackage is already complete when the PDF is made.
+std::string export_atlas_pdf(const std::string& gpkg_path, const std::string& pdf_path,
+                             const std::string& project_title);
 
 /// Building blocks, public so that tests can check them against hand values.
 namespace style_detail {

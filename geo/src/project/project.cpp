@@ -295,6 +295,17 @@ Project parse_project(const std::string& text, const std::string& base_dir,
         proj.fail("earliest_year", "must not be after reference_year (" +
                                        std::to_string(p.reference_year) + ")");
     }
+    p.language = proj.string("language").value_or("en");
+    if (p.language != "en" && p.language != "ru") {
+        proj.fail("language", "'" + p.language + "' is not a language of creatlas (en or ru)");
+    }
+    p.basemap_url = proj.string("basemap_url").value_or("");
+    if (!p.basemap_url.empty() &&
+        (p.basemap_url.rfind("http", 0) != 0 || p.basemap_url.find("{z}") == std::string::npos ||
+         p.basemap_url.find("{x}") == std::string::npos ||
+         p.basemap_url.find("{y}") == std::string::npos)) {
+        proj.fail("basemap_url", "expected an http(s) XYZ tile URL with {z}, {x} and {y}");
+    }
 
     SectionReader link(root["link"].as_table(), "link", origin);
     p.city_max_distance_m = link.number("city_max_distance_m").value_or(p.city_max_distance_m);

@@ -112,6 +112,14 @@ void run_keys(std::vector<KeyDecl>& k) {
     k.push_back({"project", "earliest_year", KeyType::Integer, "1700", false,
                  "Years before this (opening years, grant years) are implausible: reported "
                  "and read as null. Years after reference_year are, too."});
+    k.push_back({"project", "language", KeyType::String, "\"en\"", false,
+                 "Language of report.html, atlas.pdf, the legends and class labels of the "
+                 "styles and the values of formation_label: \"en\" (English) or \"ru\" "
+                 "(Russian). Field names never change."});
+    k.push_back({"project", "basemap_url", KeyType::String, "\"\"", false,
+                 "XYZ tile URL ({z}, {x}, {y}) drawn under the maps of the embedded project, "
+                 "atlas.pdf and the report's interactive map. Off when empty: a run never needs "
+                 "the internet unless this is set."});
 
     k.push_back({"link", "city_max_distance_m", KeyType::Number, "5000", false,
                  "A cluster outside every city polygon links to the nearest city within this "
@@ -327,7 +335,8 @@ std::string project_schema_markdown() {
           "name = \"Creative clusters of the Urals and Siberia\"\n"
           "reference_year = 2026\n"
           "output = \"out/atlas.gpkg\"\n"
-          "geometry_policy = \"repair\"\n\n"
+          "geometry_policy = \"repair\"\n"
+          "language = \"ru\"\n\n"
           "[link]\n"
           "city_max_distance_m = 5000\n"
           "heritage_snap_m = 50\n\n"

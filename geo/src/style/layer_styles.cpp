@@ -12,15 +12,20 @@
 #include "catalogue.hpp"
 #include "creatlas/error.hpp"
 #include "creatlas/style.hpp"
+#include "creatlas/version.hpp"
 #include "gdal_util.hpp"
+#include "i18n.hpp"
+#include "print_layout.hpp"
 #include "read_columns.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cpl_conv.h>
 #include <cpl_vsi.h>
+#include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -39,6 +44,7 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 using style_detail::escape_xml;
+using style_detail::field_ref;
 using style_detail::qgis_colour;
 using style_detail::render_template;
 
@@ -195,7 +201,8 @@ int alpha_of(double opacity) {
 // colour) and a rule of their own in SLD. A cold spot made of empty cells thus
 // stays faintly visible while empty, not-significant cells (empty_fill_opacity
 // 0) are not drawn at all, so the grid does not cover the map.
-json empty_context(const json& empty, const json& cls, const json& full, double fill_opacity) {
+json empty_context(const json& empty, const json& cls, const json& full, double fill_opacity,
+                   const style_detail::Messages& msgs) {
     const std::string field = empty.at("field").get<std::string>();
     const std::string colour = cls.at("color").get<std::string>();
     const double opacity =
@@ -211,7 +218,7 @@ json empty_context(const json& empty, const json& cls, const json& full, double 
     e["outline_expression"] =
         "if(" + when + ", '" + stroke + "', '" + full.at("outline_qml").get<std::string>() + "')";
     // What the SLD's rule for the empty features of this class draws.
-    e["label"] = full.at("label").get<std::string>() + " (no points)";
+    e["label"] = full.at("label").get<std::string>() + " (" + msgs.tr("no points") + ")";
     e["filled"] = opacity > 0;
     e["fill_opacity"] = fixed_text(opacity, 2);
     e["stroke_opacity"] = fixed_text(opacity, 2);
@@ -220,7 +227,8 @@ json empty_context(const json& empty, const json& cls, const json& full, double 
 }
 
 // The drawing properties of one class, in the names the templates and partials use.
-json class_context(const json& layer_config, const json& cls, int index, GeometryKind kind) {
+json class_context(const json& layer_config, const json& cls, int index, GeometryKind kind,
+                   const style_detail::Messages& msgs) {
     const std::string colour = cls.at("color").get<std::string>();
     const double fill_opacity = cls.value("fill_opacity", layer_config.value("fill_opacity", 1.0));
     const double size = cls.value("size", layer_config.value("size", 3.0));
@@ -230,7 +238,7 @@ json class_context(const json& layer_config, const json& cls, int index, Geometr
     json c;
     c["index"] = std::to_string(index);
     c["value"] = value;
-    c["label"] = cls.value("label", value);
+    c["label"] = msgs.tr(cls.value("label", value));
     c["point"] = kind == GeometryKind::Point;
     c["line"] = kind == GeometryKind::Line;
     c["polygon"] = kind == GeometryKind::Polygon;
@@ -272,7 +280,7 @@ json class_context(const json& layer_config, const json& cls, int index, Geometr
     }
     c["is_other"] = value.empty() || value == "other";
     if (layer_config.contains("empty")) {
-        c["empty"] = empty_context(layer_config.at("empty"), cls, c, fill_opacity);
+        c["empty"] = empty_context(layer_config.at("empty"), cls, c, fill_opacity, msgs);
     }
     return c;
 }
@@ -328,7 +336,7 @@ std::vector<double> field_values(const LayerInfo& info, const std::string& field
 }
 
 // The classes of one layer, filled in from the run's data.
-json layer_classes(const LayerInfo& info, const json& config) {
+json layer_classes(const LayerInfo& info, const json& config, const style_detail::Messages& msgs) {
     const std::string kind = config.at("kind").get<std::string>();
     json classes = json::array();
     if (kind == "graduated") {
@@ -347,7 +355,7 @@ json layer_classes(const LayerInfo& info, const json& config) {
                                  static_cast<double>(i) * static_cast<double>(ramp.size() - 1) /
                                  static_cast<double>(count - 1)));
             json cls{{"color", ramp.at(colour_index)}};
-            json c = class_context(config, cls, i, info.kind);
+            json c = class_context(config, cls, i, info.kind, msgs);
             c["lower"] = number_text(bounds[i]);
             c["upper"] = number_text(bounds[i + 1]);
             c["label"] =
@@ -364,7 +372,7 @@ json layer_classes(const LayerInfo& info, const json& config) {
     }
     int index = 0;
     for (const json& cls : config.at("classes")) {
-        json c = class_context(config, cls, index++, info.kind);
+        json c = class_context(config, cls, index++, info.kind, msgs);
         const std::string value = c["value"].get<std::string>();
         if (config.contains("label_field") && !value.empty()) {
             // Numbered classes (formation types) show their number in the legend.
@@ -423,6 +431,7 @@ struct FilledStyle {
     json config;
     std::string qml;
     std::string sld;
+    std::string title; ///< the layer's title in the planner's language
 };
 
 // --- layer_styles ---------------------------------------------------------
@@ -497,7 +506,7 @@ void store_style(GDALDataset& ds, OGRLayer& table, const FilledStyle& style) {
     feature.SetField("styleQML", style.qml.c_str());
     feature.SetField("styleSLD", style.sld.c_str());
     feature.SetField("useAsDefault", 1);
-    feature.SetField("description", style.config.value("title", name).c_str());
+    feature.SetField("description", style.title.c_str());
     feature.SetField("owner", "");
     feature.SetFieldNull(feature.GetFieldIndex("ui"));
     const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -563,8 +572,105 @@ void execute(GDALDataset& ds, const std::string& sql, const std::string& what) {
     }
 }
 
+// The first of `names` that `layer` has as a field; "" when none.
+std::string first_field(OGRLayer* layer, std::initializer_list<const char*> names) {
+    if (layer == nullptr) {
+        return "";
+    }
+    for (const char* name : names) {
+        if (layer->GetLayerDefn()->GetFieldIndex(name) >= 0) {
+            return name;
+        }
+    }
+    return "";
+}
+
+// A data extent in map units, with `fraction` of margin on every side and at
+// least `pad_min` around data that is a single point.
+std::optional<style_detail::Box> map_box(const std::optional<OGREnvelope>& extent,
+                                         OGRCoordinateTransformation& transform, double fraction,
+                                         double pad_min) {
+    if (!extent) {
+        return std::nullopt;
+    }
+    double xmin = 0;
+    double ymin = 0;
+    double xmax = 0;
+    double ymax = 0;
+    if (transform.TransformBounds(extent->MinX, extent->MinY, extent->MaxX, extent->MaxY, &xmin,
+                                  &ymin, &xmax, &ymax, 21) == FALSE) {
+        return std::nullopt;
+    }
+    const double pad_x = std::max((xmax - xmin) * fraction, pad_min);
+    const double pad_y = std::max((ymax - ymin) * fraction, pad_min);
+    return style_detail::Box{xmin - pad_x, ymin - pad_y, xmax + pad_x, ymax + pad_y};
+}
+
+// The query string of QGIS's XYZ tile provider ("wms" with type=xyz): the URL
+// percent-encoded, as QGIS writes it.
+std::string xyz_source(const std::string& url) {
+    std::string encoded;
+    for (unsigned char ch : url) {
+        if (std::isalnum(ch) != 0 || ch == '-' || ch == '_' || ch == '.' || ch == '~' ||
+            ch == '/' || ch == ':') {
+            encoded += static_cast<char>(ch);
+        } else {
+            char buffer[4];
+            std::snprintf(buffer, sizeof buffer, "%%%02X", ch);
+            encoded += buffer;
+        }
+    }
+    return "type=xyz&url=" + encoded + "&zmax=19&zmin=0";
+}
+
+// The project-only layer of city outlines and names: the cities layer once
+// more, drawn whole whatever its creative_index (the graduated cities layer
+// leaves cities without one out) and labelled.
+json outline_layer(const FilledStyle& cities, const std::string& file_name,
+                   const std::string& name_field, const style_detail::Messages& msgs,
+                   const json& layer_crs) {
+    const bool point = cities.info.kind == GeometryKind::Point;
+    const json config{{"size", 1.6}, {"outline_width", 0.35}};
+    const json cls{{"value", ""},
+                   {"label", "city outline"},
+                   {"color", point ? "#FFFFFF" : "#555555"},
+                   {"fill_opacity", point ? 1.0 : 0.0},
+                   {"outline", "#555555"}};
+    json context;
+    context["qgis_version"] = kQgisVersion;
+    context["classes"] = json::array({class_context(config, cls, 0, cities.info.kind, msgs)});
+    // Cities with clusters are named at every scale; the others from 1:1,500,000
+    // on, where their names no longer crowd each other out.
+    const std::string name = field_ref(name_field.empty() ? "city_id" : name_field);
+    context["label_expression"] =
+        "CASE WHEN coalesce(\"n_clusters\", 0) > 0 OR @map_scale < 1500000 THEN " + name + " END";
+    context["label_placement"] = point ? 6 : 0;
+    context["geometry_code"] = qgis_geometry_code(cities.info.kind);
+    context["preview_expression"] = name;
+    const std::string path = styles_dir() + "/city_outlines.qml";
+    const std::string qml = render_template(read_text(path), context, path);
+
+    json layer;
+    layer["name"] = "city_outlines";
+    layer["title"] = msgs.tr("City outlines and names");
+    layer["id"] = "city_outlines_creatlas";
+    layer["source"] = "./" + file_name + "|layername=" + cities.info.name;
+    layer["geometry_name"] = qgis_geometry_name(cities.info.kind);
+    layer["wkb_name"] = qgis_wkb_name(cities.info.type);
+    layer["labels_enabled"] = "1";
+    layer["layer_crs"] = layer_crs;
+    OGREnvelope extent;
+    if (cities.info.extent) {
+        extent = *cities.info.extent;
+    }
+    set_extent(layer, extent);
+    layer["style_body"] = qml_body(qml, "city_outlines.qml");
+    return layer;
+}
+
 std::string build_project(GDALDataset& ds, const std::vector<FilledStyle>& styles,
-                          const std::string& title, const std::string& file_name) {
+                          const std::string& title, const std::string& file_name,
+                          const Presentation& look, const style_detail::Messages& msgs) {
     json context;
     context["title"] = title;
     context["qgis_version"] = kQgisVersion;
@@ -592,20 +698,37 @@ std::string build_project(GDALDataset& ds, const std::vector<FilledStyle>& style
     map_srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
     context["project_crs"] = crs_context(map_srs);
     context["canvas_units"] = map_srs.IsGeographic() ? "degrees" : "meters";
+    detail::CtPtr transform(OGRCreateCoordinateTransformation(&data_srs, &map_srs));
+    if (!transform) {
+        throw Error(ErrorKind::Internal, "cannot transform the data extent to the map CRS",
+                    {ds.GetDescription(), "", {}, ""});
+    }
 
     std::optional<OGREnvelope> all;
+    const FilledStyle* cities = nullptr;
+    const FilledStyle* clusters = nullptr;
     json layers = json::array();
     for (const auto& style : styles) {
+        const OGRSpatialReference* srs = style.info.layer->GetSpatialRef();
+        if (style.info.name == "cities") {
+            cities = &style;
+            // The outlines lie just above the translucent city fills.
+            layers.push_back(outline_layer(
+                style, file_name,
+                first_field(style.info.layer, {"name", "city", "city_name", "name_en"}), msgs,
+                crs_context(srs ? *srs : data_srs)));
+        } else if (style.info.name == "clusters") {
+            clusters = &style;
+        }
         json layer;
         layer["name"] = style.info.name;
-        layer["title"] = style.config.value("title", style.info.name);
+        layer["title"] = style.title;
         layer["id"] = style.info.name + "_creatlas";
         layer["source"] = "./" + file_name + "|layername=" + style.info.name;
         layer["geometry_name"] = qgis_geometry_name(style.info.kind);
         layer["wkb_name"] = qgis_wkb_name(style.info.type);
         layer["labels_enabled"] =
             style.qml.find("labelsEnabled=\"1\"") != std::string::npos ? "1" : "0";
-        const OGRSpatialReference* srs = style.info.layer->GetSpatialRef();
         layer["layer_crs"] = crs_context(srs ? *srs : data_srs);
         OGREnvelope extent;
         if (style.info.extent) {
@@ -622,28 +745,87 @@ std::string build_project(GDALDataset& ds, const std::vector<FilledStyle>& style
     }
     context["layers"] = std::move(layers);
 
-    OGREnvelope view;
-    if (all) {
-        detail::CtPtr transform(OGRCreateCoordinateTransformation(&data_srs, &map_srs));
-        double xmin = all->MinX, ymin = all->MinY, xmax = all->MaxX, ymax = all->MaxY;
-        if (!transform || !transform->TransformBounds(all->MinX, all->MinY, all->MaxX, all->MaxY,
-                                                      &xmin, &ymin, &xmax, &ymax, 21)) {
-            throw Error(ErrorKind::Internal, "cannot transform the data extent to the map CRS",
-                        {ds.GetDescription(), "", {}, ""});
-        }
-        // A margin of 5 % on every side, and at least 1 km (or 0.01°) of view
-        // around data that is a single point.
-        const double pad_min = map_srs.IsGeographic() ? 0.01 : 1000.0;
-        const double pad_x = std::max((xmax - xmin) * 0.05, pad_min);
-        const double pad_y = std::max((ymax - ymin) * 0.05, pad_min);
-        view.MinX = xmin - pad_x;
-        view.MaxX = xmax + pad_x;
-        view.MinY = ymin - pad_y;
-        view.MaxY = ymax + pad_y;
+    // A margin of 5 % on every side, and at least 1 km (or 0.01°) of view
+    // around data that is a single point.
+    const double pad_min = map_srs.IsGeographic() ? 0.01 : 1000.0;
+    const std::optional<style_detail::Box> view = map_box(all, *transform, 0.05, pad_min);
+    if (all && !view) {
+        throw Error(ErrorKind::Internal, "cannot transform the data extent to the map CRS",
+                    {ds.GetDescription(), "", {}, ""});
     }
-    set_extent(context, view);
+    const style_detail::Box box = view.value_or(style_detail::Box{});
+    context["xmin"] = number_text(box.xmin);
+    context["ymin"] = number_text(box.ymin);
+    context["xmax"] = number_text(box.xmax);
+    context["ymax"] = number_text(box.ymax);
+
+    if (!look.basemap_url.empty()) {
+        OGRSpatialReference web_mercator;
+        web_mercator.importFromEPSG(3857);
+        context["basemap"] = json{{"source", xyz_source(look.basemap_url)},
+                                  {"title", msgs.tr("Basemap")},
+                                  {"web_mercator", crs_context(web_mercator)}};
+    }
+
+    // The print layout needs both layers it pages and tabulates.
+    if (cities != nullptr && clusters != nullptr) {
+        style_detail::LayoutInputs in;
+        in.file_name = file_name;
+        in.title = title;
+        in.city_name_field =
+            first_field(cities->info.layer, {"name", "city", "city_name", "name_en"});
+        in.cluster_name_field = first_field(clusters->info.layer, {"name", "name_en"});
+        OGRLayer* heritage = ds.GetLayerByName("heritage_sites");
+        in.heritage_name_field = first_field(heritage, {"name", "name_en"});
+        in.cover = map_box(clusters->info.extent, *transform, 0.08, pad_min * 20).value_or(box);
+        in.locator = map_box(cities->info.extent, *transform, 0.04, pad_min * 20).value_or(box);
+        in.city = in.cover;
+        std::string credits = msgs.tr("Sources") + ": ";
+        for (std::size_t i = 0; i < look.sources.size(); ++i) {
+            credits += (i > 0 ? "; " : "") + look.sources[i];
+        }
+        const char* authority = map_srs.GetAuthorityName(nullptr);
+        const char* code = map_srs.GetAuthorityCode(nullptr);
+        // Appended piece by piece: GCC 12 at -O3 warns falsely (-Wrestrict) about
+        // a literal + std::string&&.
+        credits += " · ";
+        credits += msgs.tr("Map") + ": ";
+        if (authority != nullptr && code != nullptr) {
+            credits += std::string(authority) + ":" + code + " ";
+        }
+        credits += map_srs.GetName() != nullptr ? map_srs.GetName() : "";
+        credits += " · ";
+        credits += msgs.tr("made with creatlas") + " " + kVersion + ", " + utc_now("%Y-%m-%d");
+        if (!look.basemap_url.empty()) {
+            credits += " · ";
+            credits += msgs.tr("Basemap") + ": " + look.basemap_url;
+        }
+        in.credits = credits;
+        context["layout"] = style_detail::layout_context(in, msgs);
+    }
     const std::string path = styles_dir() + "/project.qgs";
     return render_template(read_text(path), context, path);
+}
+
+// The print layout looks up each city's clusters and heritage sites (the
+// project's relations, which the city pages' tables list) and each cluster's
+// heritage site (get_feature in the clusters table) by key, on every page.
+// QGIS hands those filters to the GeoPackage as SQL; without an index each is
+// a scan of up to 150,000 sites, page after page of a national atlas.
+void index_lookup_fields(GDALDataset& ds) {
+    const std::pair<const char*, const char*> keys[] = {
+        {"clusters", "city_id"}, {"heritage_sites", "city_id"}, {"heritage_sites", "heritage_id"}};
+    for (const auto& [layer_name, field] : keys) {
+        OGRLayer* layer = ds.GetLayerByName(layer_name);
+        if (layer == nullptr || layer->GetLayerDefn()->GetFieldIndex(field) < 0) {
+            continue;
+        }
+        const std::string index = std::string("creatlas_") + layer_name + "_" + field;
+        execute(ds,
+                R"(CREATE INDEX IF NOT EXISTS ")" + index + R"(" ON ")" + layer_name + R"("(")" +
+                    field + R"("))",
+                "index " + std::string(layer_name) + "." + field);
+    }
 }
 
 void store_project(GDALDataset& ds, const std::string& title, const std::string& qgs) {
@@ -663,9 +845,10 @@ void store_project(GDALDataset& ds, const std::string& title, const std::string&
 } // namespace
 
 void write_layer_styles(GDALDataset& ds, const std::string& project_title,
-                        const std::string& final_path) {
+                        const std::string& final_path, const Presentation& look) {
     const std::string dir = styles_dir();
     const json catalogue = style_detail::read_style_catalogue();
+    const style_detail::Messages msgs(look.language);
 
     std::vector<FilledStyle> styles;
     for (const json& config : catalogue.at("layers")) {
@@ -674,7 +857,7 @@ void write_layer_styles(GDALDataset& ds, const std::string& project_title,
         if (layer == nullptr) {
             continue; // a run without this input has no such layer
         }
-        FilledStyle style{inspect(*layer), config, {}, {}};
+        FilledStyle style{inspect(*layer), config, {}, {}, msgs.tr(config.value("title", name))};
         if (style.info.kind == GeometryKind::None) {
             // Nothing to draw (a table without geometry, or an empty layer declared
             // GEOMETRY): QGIS opens such a layer as a table, which needs no style.
@@ -682,14 +865,14 @@ void write_layer_styles(GDALDataset& ds, const std::string& project_title,
         }
         json context;
         context["layer"] = name;
-        context["title"] = config.value("title", name);
+        context["title"] = style.title;
         context["qgis_version"] = kQgisVersion;
         context["field"] = config.value("field", std::string());
         context["expression"] = config.value("expression", std::string());
         context["decimals"] = config.value("decimals", 1);
         context["geometry_code"] = qgis_geometry_code(style.info.kind);
         context["preview_expression"] = "\"" + config.value("id_field", std::string("fid")) + "\"";
-        context["classes"] = layer_classes(style.info, config);
+        context["classes"] = layer_classes(style.info, config, msgs);
         // Rank labels: QGIS's cartographic placement around points (6), horizontal
         // inside polygons (4); they take the candidates' colour.
         context["label_placement"] = style.info.kind == GeometryKind::Point ? 6 : 4;
@@ -713,7 +896,9 @@ void write_layer_styles(GDALDataset& ds, const std::string& project_title,
             store_style(ds, table, style);
         }
         const std::string file_name = fs::path(final_path).filename().string();
-        store_project(ds, project_title, build_project(ds, styles, project_title, file_name));
+        index_lookup_fields(ds);
+        store_project(ds, project_title,
+                      build_project(ds, styles, project_title, file_name, look, msgs));
     } catch (...) {
         if (transaction) {
             ds.RollbackTransaction();
@@ -735,7 +920,7 @@ void write_layer_styles(GDALDataset& ds, const std::string& project_title) {
     if (file.size() > 1 && file[0] == '.' && tmp != std::string::npos && tmp > 1) {
         path.replace_filename(file.substr(1, tmp - 1));
     }
-    write_layer_styles(ds, project_title, path.string());
+    write_layer_styles(ds, project_title, path.string(), Presentation{});
 }
 
 } // namespace creatlas

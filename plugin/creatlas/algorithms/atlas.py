@@ -5,11 +5,15 @@ import os
 from qgis.core import (
     QgsProcessingContext,
     QgsProcessingLayerPostProcessorInterface,
+    QgsProcessingOutputFile,
+    QgsProcessingOutputHtml,
     QgsProcessingOutputMultipleLayers,
+    QgsProcessingParameterBoolean,
     QgsProcessingParameterFileDestination,
 )
 
 from .. import project
+from ..i18n import tr
 from .base import CreatlasAlgorithm
 
 
@@ -29,9 +33,14 @@ class AtlasAlgorithm(CreatlasAlgorithm):
                "linked to cities, industrial-heritage sites and support-programme zones; "
                "formation types; city indicators of urban-space transformation; "
                "conversion candidates among industrial sites. The same run as "
-               "`creatlas run` on a project file with these inputs and settings.")
+               "`creatlas run` on a project file with these inputs and settings. With "
+               "\"Print the atlas\", atlas.pdf (a cover and one page per city with "
+               "clusters) and report.html are written beside the GeoPackage.")
     OUTPUT = "OUTPUT"
     LAYERS = "LAYERS"
+    PRINT = "PRINT_ATLAS"
+    ATLAS_PDF = "ATLAS_PDF"
+    REPORT_HTML = "REPORT_HTML"
 
     # Post-processors must outlive the algorithm call (QGIS holds no reference).
     _post_processors = []
@@ -47,9 +56,20 @@ class AtlasAlgorithm(CreatlasAlgorithm):
 
     def add_outputs(self):
         self.addParameter(QgsProcessingParameterFileDestination(
-            self.OUTPUT, "Atlas GeoPackage", "GeoPackage (*.gpkg *.GPKG)"))
+            self.OUTPUT, tr("Atlas GeoPackage"), "GeoPackage (*.gpkg *.GPKG)"))
+        printing = QgsProcessingParameterBoolean(
+            self.PRINT, tr("Print the atlas (atlas.pdf) and write report.html beside the "
+                           "GeoPackage"), defaultValue=True)
+        printing.setHelp(tr("QGIS exports the print layout stored in the GeoPackage's "
+                            "project: a cover and one page per city with clusters."))
+        self.addParameter(printing)
         self.addOutput(QgsProcessingOutputMultipleLayers(
-            self.LAYERS, "Atlas layers (URIs of the GeoPackage's layers)"))
+            self.LAYERS, tr("Atlas layers (URIs of the GeoPackage's layers)")))
+        self.addOutput(QgsProcessingOutputFile(self.ATLAS_PDF, tr("Atlas PDF")))
+        self.addOutput(QgsProcessingOutputHtml(self.REPORT_HTML, tr("Report")))
+
+    def writes_report(self, parameters, context):
+        return self.parameterAsBoolean(parameters, self.PRINT, context)
 
     def output_path(self, parameters, context):
         path = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
@@ -69,4 +89,10 @@ class AtlasAlgorithm(CreatlasAlgorithm):
                 AtlasAlgorithm._post_processors.append(post)
                 details.setPostProcessor(post)
                 context.addLayerToLoadOnCompletion(uri, details)
-        return {self.OUTPUT: gpkg, self.LAYERS: uris}
+        folder = os.path.dirname(os.path.abspath(gpkg))
+        results = {self.OUTPUT: gpkg, self.LAYERS: uris}
+        for key, name in ((self.ATLAS_PDF, "atlas.pdf"), (self.REPORT_HTML, "report.html")):
+            path = os.path.join(folder, name)
+            if self.writes_report(parameters, context) and os.path.exists(path):
+                results[key] = path
+        return results

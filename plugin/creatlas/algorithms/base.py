@@ -22,6 +22,7 @@ from qgis.core import (
 from qgis.PyQt.QtGui import QIcon
 
 from .. import core, project
+from ..i18n import tr
 
 # Levels of the core's output layers; core.layer_name() gives each layer's name.
 CLUSTERS = "cluster"
@@ -43,12 +44,15 @@ class CreatlasAlgorithm(QgsProcessingAlgorithm):
     SOURCES = ()
     SETTINGS = ()
     REPORT = "REPORT"
+    # Only the atlas algorithm prints the atlas and writes report.html; the
+    # others answer one question and leave their GeoPackage in a temp folder.
+    WRITES_REPORT = False
 
     def name(self):
         return self.NAME
 
     def displayName(self):  # noqa: N802
-        return self.DISPLAY_NAME
+        return tr(self.DISPLAY_NAME)
 
     def group(self):
         return ""
@@ -80,8 +84,8 @@ class CreatlasAlgorithm(QgsProcessingAlgorithm):
                 self.addParameter(param)
         self.add_outputs()
         self.addOutput(QgsProcessingOutputString(
-            self.REPORT, "Run report (JSON: sources, repaired and skipped features, "
-                         "unmatched keys, features written per layer)"))
+            self.REPORT, tr("Run report (JSON: sources, repaired and skipped features, "
+                            "unmatched keys, features written per layer)")))
 
     def add_outputs(self):
         raise NotImplementedError
@@ -89,7 +93,7 @@ class CreatlasAlgorithm(QgsProcessingAlgorithm):
     # -- help from the declarations --------------------------------------------------
 
     def help_html(self):
-        parts = ["<p>{}</p>".format(html.escape(self.SUMMARY))]
+        parts = ["<p>{}</p>".format(html.escape(tr(self.SUMMARY)))]
         if core.module is None:
             parts.append("<p><b>The creatlas core module is not available:</b> {}</p>".format(
                 html.escape(core.IMPORT_ERROR or "")))
@@ -130,8 +134,13 @@ class CreatlasAlgorithm(QgsProcessingAlgorithm):
                 values[section] = settings
         return project.project_text(values)
 
-    def run_core(self, text, output, feedback):
-        """Run the core on project text, writing `output`; the report as a dict."""
+    def writes_report(self, parameters, context):
+        """Whether this run writes report.html and atlas.pdf beside its GeoPackage."""
+        return self.WRITES_REPORT
+
+    def run_core(self, text, output, feedback, report=False):
+        """Run the core on project text, writing `output` (and, with `report`,
+        report.html and atlas.pdf beside it); the run report as a dict."""
         module = core.require()
         feedback = feedback or QgsProcessingFeedback()
         last_stage = [None]
@@ -146,7 +155,7 @@ class CreatlasAlgorithm(QgsProcessingAlgorithm):
         try:
             report = module.run(text, project.temp_base_dir(),
                                 "creatlas:{} parameters".format(self.NAME), output, True,
-                                progress, feedback.isCanceled)
+                                progress, feedback.isCanceled, report)
         except module.CreatlasCancelled:
             raise QgsProcessingException(
                 "The creatlas run was cancelled; no output was written.") from None
@@ -184,7 +193,8 @@ class CreatlasAlgorithm(QgsProcessingAlgorithm):
         core.require()
         text = self.build_project_text(parameters, context, feedback)
         output = self.output_path(parameters, context)
-        report = self.run_core(text, output, feedback)
+        report = self.run_core(text, output, feedback,
+                               self.writes_report(parameters, context))
         results = self.collect(report, output, parameters, context, feedback)
         results[self.REPORT] = json.dumps(report, ensure_ascii=False)
         return results

@@ -5,6 +5,7 @@ import html
 from qgis.core import QgsProcessingParameterFeatureSink
 
 from .. import core
+from ..i18n import tr
 from .base import CITIES, CLUSTERS, CreatlasAlgorithm
 
 
@@ -26,9 +27,9 @@ class IndicatorsAlgorithm(CreatlasAlgorithm):
 
     def add_outputs(self):
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT, "Cities with indicators"))
+            self.OUTPUT, tr("Cities with indicators")))
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.CLUSTERS_OUT, "Clusters with indicators", optional=True))
+            self.CLUSTERS_OUT, tr("Clusters with indicators"), optional=True))
 
     def extra_help(self):
         """The indicator catalogue, as the core declares it (one table per layer)."""

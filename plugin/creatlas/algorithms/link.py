@@ -13,6 +13,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
+from ..i18n import tr
 from .base import CLUSTERS, CreatlasAlgorithm
 
 
@@ -32,12 +33,12 @@ class LinkAlgorithm(CreatlasAlgorithm):
     UNMATCHED_COUNT = "UNMATCHED_COUNT"
 
     def add_outputs(self):
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, "Linked clusters"))
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Linked clusters")))
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.UNMATCHED, "Unmatched keys", optional=True))
+            self.UNMATCHED, tr("Unmatched keys"), optional=True))
         self.addOutput(QgsProcessingOutputNumber(
-            self.MATCHED, "Clusters matched to an attribute row"))
-        self.addOutput(QgsProcessingOutputNumber(self.UNMATCHED_COUNT, "Unmatched keys"))
+            self.MATCHED, tr("Clusters matched to an attribute row")))
+        self.addOutput(QgsProcessingOutputNumber(self.UNMATCHED_COUNT, tr("Unmatched keys")))
 
     @staticmethod
     def unmatched_fields():

@@ -3,6 +3,7 @@
 from qgis.core import QgsProcessingOutputNumber, QgsProcessingParameterFeatureSink
 
 from .. import core
+from ..i18n import tr
 from .base import HERITAGE_PROGRAMMES, HERITAGE_SITES, PROGRAMMES, CreatlasAlgorithm
 
 
@@ -25,12 +26,12 @@ class OverlayAlgorithm(CreatlasAlgorithm):
 
     def add_outputs(self):
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT, "Heritage × programme overlaps"))
+            self.OUTPUT, tr("Heritage × programme overlaps")))
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.HERITAGE, "Heritage sites with programme counts", optional=True))
+            self.HERITAGE, tr("Heritage sites with programme counts"), optional=True))
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.PROGRAMMES_OUT, "Programme zones with coverage counts", optional=True))
-        self.addOutput(QgsProcessingOutputNumber(self.OVERLAPS, "Site × zone overlaps"))
+            self.PROGRAMMES_OUT, tr("Programme zones with coverage counts"), optional=True))
+        self.addOutput(QgsProcessingOutputNumber(self.OVERLAPS, tr("Site × zone overlaps")))
 
     def collect(self, report, gpkg, parameters, context, feedback):
         results = {self.OUTPUT: self.copy_to_sink(gpkg, HERITAGE_PROGRAMMES, report,

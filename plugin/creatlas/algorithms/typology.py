@@ -2,6 +2,7 @@
 
 from qgis.core import QgsProcessingParameterFeatureSink
 
+from ..i18n import tr
 from .base import CLUSTERS, CreatlasAlgorithm
 
 
@@ -21,7 +22,7 @@ class TypologyAlgorithm(CreatlasAlgorithm):
 
     def add_outputs(self):
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT, "Clusters with formation type"))
+            self.OUTPUT, tr("Clusters with formation type")))
 
     def collect(self, report, gpkg, parameters, context, feedback):
         return {self.OUTPUT: self.copy_to_sink(gpkg, CLUSTERS, report, parameters,
