@@ -2,6 +2,7 @@
 
 #include "creatlas/error.hpp"
 #include "gdal_util.hpp"
+#include "temp_guard.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -260,6 +261,8 @@ void write_geopackage(const std::string& path, const std::vector<const Table*>& 
         std::error_code ec;
         fs::remove(temp.path(), ec);
     }
+    // Removes the temporary even if this process is killed outright (SIGKILL).
+    const detail::TempGuard guard(temp.path());
     auto out_srs = detail::make_srs(options.crs, "output crs");
     OGRSpatialReference wgs84;
     wgs84.importFromEPSG(4326);
