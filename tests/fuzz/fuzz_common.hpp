@@ -25,8 +25,7 @@ namespace creatlas::fuzz {
 /// A GDAL in-memory file holding the fuzz input for the lifetime of the object.
 class MemFile {
 public:
-    MemFile(std::string path, const std::uint8_t* data, std::size_t size)
-        : path_(std::move(path)) {
+    MemFile(std::string path, const std::uint8_t* data, std::size_t size) : path_(std::move(path)) {
         // GDAL copies nothing: it reads the buffer in place (bTakeOwnership = FALSE).
         VSIFCloseL(VSIFileFromMemBuffer(path_.c_str(), const_cast<GByte*>(data),
                                         static_cast<vsi_l_offset>(size), FALSE));

@@ -1,12 +1,15 @@
 #include "creatlas/error.hpp"
 #include "creatlas/write.hpp"
 #include "test_util.hpp"
+#include "write/temp_guard.hpp"
 
+#include <csignal>
 #include <filesystem>
 #include <gdal_priv.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <ogrsf_frmts.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 using namespace creatlas;
@@ -184,4 +187,41 @@ TEST(Write, FailureInFinishLeavesNothingAndKeepsTheOldOutput) {
     std::string text;
     std::getline(in, text);
     EXPECT_EQ(text, "previous");
+}
+
+// SIGKILL leaves no chance to clean up: the guard's child process removes the
+// temporary (and its SQLite journal) once the writing process is gone.
+TEST(Write, TempGuardRemovesTheTemporaryOfAKilledProcess) {
+    TempDir dir;
+    const std::string temp = dir.file("out.gpkg.tmp");
+    const pid_t writer = ::fork();
+    ASSERT_GE(writer, 0);
+    if (writer == 0) {
+        const detail::TempGuard guard(temp);
+        dir.write("out.gpkg.tmp", "partial");
+        dir.write("out.gpkg.tmp-journal", "partial");
+        ::raise(SIGKILL);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(writer, &status, 0), writer);
+    ASSERT_TRUE(WIFSIGNALED(status));
+    EXPECT_EQ(WTERMSIG(status), SIGKILL);
+    // The guard runs on its own; give it up to 10 s.
+    for (int k = 0;
+         k < 1000 && (std::filesystem::exists(temp) || std::filesystem::exists(temp + "-journal"));
+         ++k) {
+        ::usleep(10000);
+    }
+    EXPECT_FALSE(std::filesystem::exists(temp));
+    EXPECT_FALSE(std::filesystem::exists(temp + "-journal"));
+}
+
+// A guard destroyed normally (the writer renamed its temporary into place)
+// removes only the temporary's names, never the output.
+TEST(Write, TempGuardTouchesNothingElse) {
+    TempDir dir;
+    const std::string kept = dir.write("out.gpkg", "finished");
+    { const detail::TempGuard guard(dir.file("out.gpkg.tmp")); }
+    EXPECT_TRUE(std::filesystem::exists(kept));
+    EXPECT_EQ(dir.entries(), std::vector<std::string>{"out.gpkg"});
 }

@@ -1,6 +1,5 @@
-#include "creatlas/write.hpp"
-
 #include "creatlas/error.hpp"
+#include "creatlas/write.hpp"
 #include "gdal_util.hpp"
 #include "temp_guard.hpp"
 
