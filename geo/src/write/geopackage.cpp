@@ -1,5 +1,6 @@
-#include "creatlas/error.hpp"
 #include "creatlas/write.hpp"
+
+#include "creatlas/error.hpp"
 #include "gdal_util.hpp"
 #include "temp_guard.hpp"
 
