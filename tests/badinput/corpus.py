@@ -498,6 +498,21 @@ def csv_without_lonlat(d):
     project(d, cities(d), '[clusters]\npath = "clusters.csv"\nid_field = "cluster_id"\n')
 
 
+@case(1, "clusters.csv'", "empty file (0 bytes)")
+def zero_byte_csv(d):
+    write(d, "clusters.csv", b"")
+    project(d, cities(d), '[clusters]\npath = "clusters.csv"\nx_field = "lon"\ny_field = "lat"\n'
+                          'crs = "EPSG:4326"\nid_field = "cluster_id"\n')
+
+
+@case(1, "programmes.geojson'", "GDAL cannot open this source")
+def truncated_geojson(d):
+    text = json.dumps({"type": "FeatureCollection", "features": [
+        feature({"programme_id": "P1"}, {"type": "Polygon", "coordinates": [square(60.6, 56.8)]})]})
+    write(d, "programmes.geojson", text[: len(text) // 2])
+    project(d, cities(d), '[programmes]\npath = "programmes.geojson"\nid_field = "programme_id"\n')
+
+
 # --- the project file ------------------------------------------------------------------
 
 @case(1, "project.toml'", "not a valid TOML file", "line 3")
@@ -520,6 +535,16 @@ def wrong_type_project_key(d):
     project(d, cities(d), clusters(d))
     text = open(os.path.join(d, "project.toml"), encoding="utf-8").read()
     write(d, "project.toml", text.replace("reference_year = 2026", 'reference_year = "soon"'))
+
+
+@case(1, "project.toml'", "none of [clusters], [heritage] or [programmes]")
+def zero_byte_project_file(d):
+    write(d, "project.toml", b"")
+
+
+@case(1, "project.toml'", "not a valid TOML file")
+def project_file_not_utf8(d):
+    write(d, "project.toml", '[project]\nname = "Завод"\n'.encode("cp1251"))
 
 
 # --- the output ---------------------------------------------------------------------
