@@ -4,7 +4,8 @@
 // Out: AtlasLayers — one table per output layer of the contract (DESIGN.md).
 //
 // One function and one file per output level (src/measure/clusters.cpp,
-// heritage.cpp, cities.cpp, programmes.cpp), composed by measure_atlas. Measure
+// heritage.cpp, cities.cpp, programmes.cpp, city_years.cpp), composed by
+// measure_atlas. Measure
 // does arithmetic on checked values: it never throws on bad input, which the
 // check stage has already reported and set to null.
 //
@@ -34,7 +35,7 @@
 namespace creatlas {
 
 /// Output levels (= layers).
-enum class Level { Cluster, Heritage, City, Programme, Overlap };
+enum class Level { Cluster, Heritage, City, Programme, Overlap, CityYear };
 const char* layer_name(Level level);
 
 struct Indicator {
@@ -71,10 +72,13 @@ Formation classify_formation(std::optional<Initiator> initiator, std::optional<d
 struct AtlasLayers {
     Table clusters, heritage_sites, cities, programmes, heritage_programmes;
     Table hex_grid; ///< enterprise (or cluster) counts and hot spots per city (stats.hpp)
+    Table city_years; ///< one row per city and year: the transformation over time
     std::vector<Table> footprints;
     std::vector<const Table*> all() const {
-        std::vector<const Table*> out{
-            &cities, &clusters, &heritage_sites, &programmes, &heritage_programmes, &hex_grid};
+        std::vector<const Table*> out{&cities,     &clusters,
+                                      &heritage_sites, &programmes,
+                                      &heritage_programmes, &hex_grid,
+                                      &city_years};
         for (const Table& t : footprints) {
             out.push_back(&t);
         }
