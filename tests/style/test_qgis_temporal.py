@@ -8,7 +8,7 @@ Run under Debian's /usr/bin/python3 (python3-qgis) with QT_QPA_PLATFORM=offscree
 
 Expected counts are worked out by hand from sample_data's years
 (cluster_attributes.csv opened/closed, programmes.geojson start_year/end_year):
-  clusters   C12 2012–2017 (closed 2018), C09 2013–2019 (closed 2020), C01 2017,
+  clusters   C12 2012–2020 (closed 2021), C09 2013–2019 (closed 2020), C01 2017,
              C02 C03 C05 2019, C04 2020, C06 C11 2021, C07 2022, C08 2025; C10 no year.
   programmes P06 2013–2018, P08 2015–2020, P03 2019–2022, P05 2019, P02 P07 2021,
              P01 P09 2022, P04 P12 2023, P10 2024, P11 2025.
@@ -33,8 +33,9 @@ TEMPORAL = {"clusters": (["opened_year"], ["closed_year"]),
 
 # Features each yearly frame shows, by hand from the docstring's years.
 CLUSTERS_BY_YEAR = {2012: {"C12"}, 2013: {"C09", "C12"}, 2017: {"C01", "C09", "C12"},
-                    2018: {"C01", "C09"}, 2019: {"C01", "C02", "C03", "C05", "C09"},
-                    2020: {"C01", "C02", "C03", "C04", "C05"},
+                    2019: {"C01", "C02", "C03", "C05", "C09", "C12"},
+                    2020: {"C01", "C02", "C03", "C04", "C05", "C12"},
+                    2021: {"C01", "C02", "C03", "C04", "C05", "C06", "C11"},
                     2026: {"C01", "C02", "C03", "C04", "C05", "C06", "C07", "C08", "C11"}}
 PROGRAMMES_BY_YEAR = {2012: set(), 2013: {"P06"}, 2019: {"P03", "P05", "P08"},
                       2021: {"P02", "P03", "P05", "P07"},
