@@ -54,11 +54,10 @@ class Timeline : public ::testing::Test {
 protected:
     void SetUp() override {
         Inputs in;
-        in.cities = table_from_wkt(geos, "cities", {"city_id"},
-                                   {{"POLYGON((60 56,60.1 56,60.1 56.1,60 56.1,60 56))",
-                                     {std::string("X")}},
-                                    {"POLYGON((61 56,61.1 56,61.1 56.1,61 56.1,61 56))",
-                                     {std::string("Y")}}});
+        in.cities = table_from_wkt(
+            geos, "cities", {"city_id"},
+            {{"POLYGON((60 56,60.1 56,60.1 56.1,60 56.1,60 56))", {std::string("X")}},
+             {"POLYGON((61 56,61.1 56,61.1 56.1,61 56.1,61 56))", {std::string("Y")}}});
         // Types: k1 private & 0 → 1; k2 public & 1 → 5; k3 joint → 3; k5 private & 0.2 → 2.
         in.clusters = table_from_wkt(
             geos, "clusters", {"cluster_id", "initiator", "public_share", "opened", "closed"},
@@ -70,13 +69,13 @@ protected:
              {"POINT(61.05 56.05)",
               {std::string("k5"), std::string("private"), 0.2, yr(2015), {}}}});
         // X has four industrial sites (h1–h4); Y has none (h5 is civil).
-        in.heritage = table_from_wkt(
-            geos, "heritage", {"heritage_id", "category"},
-            {{"POINT(60.02 56.02)", {std::string("h1"), std::string("industrial")}},
-             {"POINT(60.05 56.05)", {std::string("h2"), std::string("industrial")}},
-             {"POINT(60.09 56.01)", {std::string("h3"), std::string("industrial")}},
-             {"POINT(60.01 56.09)", {std::string("h4"), std::string("industrial")}},
-             {"POINT(61.02 56.02)", {std::string("h5"), std::string("civil")}}});
+        in.heritage =
+            table_from_wkt(geos, "heritage", {"heritage_id", "category"},
+                           {{"POINT(60.02 56.02)", {std::string("h1"), std::string("industrial")}},
+                            {"POINT(60.05 56.05)", {std::string("h2"), std::string("industrial")}},
+                            {"POINT(60.09 56.01)", {std::string("h3"), std::string("industrial")}},
+                            {"POINT(60.01 56.09)", {std::string("h4"), std::string("industrial")}},
+                            {"POINT(61.02 56.02)", {std::string("h5"), std::string("civil")}}});
         // z1 holds k1 and k2 (not k3) and runs 2011–2014; z2 covers Y from 2016 on.
         in.programmes = table_from_wkt(
             geos, "programmes", {"programme_id", "instrument", "start_year", "end_year"},
@@ -277,19 +276,19 @@ TEST(TimelineCheck, ImplausibleYearsAreReportedAndNull) {
                                   {"POINT(60 56)", {std::string("c3"), yr(2015), yr(2015)}}});
     // z1 ends before it starts; z2 ends 2200 (> 2026 + 100); z3 is planned to end 2040;
     // z4 starts in the future.
-    in.programmes = table_from_wkt(
-        geos, "programmes", {"programme_id", "instrument", "start_year", "end_year"},
-        {{"POLYGON((60 56,61 56,61 57,60 56))",
-          {std::string("z1"), std::string("space"), yr(2020), yr(2018)}},
-         {"POLYGON((60 56,61 56,61 57,60 56))",
-          {std::string("z2"), std::string("space"), yr(2020), yr(2200)}},
-         {"POLYGON((60 56,61 56,61 57,60 56))",
-          {std::string("z3"), std::string("space"), yr(2020), yr(2040)}},
-         {"POLYGON((60 56,61 56,61 57,60 56))",
-          {std::string("z4"), std::string("space"), yr(2027), {}}}});
-    in.grants = table_from_wkt(geos, "grants", {"key", "amount", "year"},
-                               {{"", {std::string("c1"), 1.0, yr(1600)}},
-                                {"", {std::string("c1"), 1.0, yr(2020)}}});
+    in.programmes =
+        table_from_wkt(geos, "programmes", {"programme_id", "instrument", "start_year", "end_year"},
+                       {{"POLYGON((60 56,61 56,61 57,60 56))",
+                         {std::string("z1"), std::string("space"), yr(2020), yr(2018)}},
+                        {"POLYGON((60 56,61 56,61 57,60 56))",
+                         {std::string("z2"), std::string("space"), yr(2020), yr(2200)}},
+                        {"POLYGON((60 56,61 56,61 57,60 56))",
+                         {std::string("z3"), std::string("space"), yr(2020), yr(2040)}},
+                        {"POLYGON((60 56,61 56,61 57,60 56))",
+                         {std::string("z4"), std::string("space"), yr(2027), {}}}});
+    in.grants = table_from_wkt(
+        geos, "grants", {"key", "amount", "year"},
+        {{"", {std::string("c1"), 1.0, yr(1600)}}, {"", {std::string("c1"), 1.0, yr(2020)}}});
     Project p = parse_project("[project]\nreference_year = 2026\n[cities]\npath = \"c\"\n"
                               "[clusters]\npath = \"k\"\n[programmes]\npath = \"p\"\n"
                               "[grants]\npath = \"g\"\nkey_field = \"key\"\n",

@@ -62,7 +62,6 @@ struct Formation {
 Formation classify_formation(std::optional<Initiator> initiator, std::optional<double> public_share,
                              const FormationParams& params);
 
-
 /// The five output layers of the contract, and companion footprint layers.
 ///
 /// A GeoPackage layer has one geometry type. When an input mixes points and
@@ -71,14 +70,13 @@ Formation classify_formation(std::optional<Initiator> initiator, std::optional<d
 /// the polygons go to a companion layer "<layer>_footprints" (id and geometry).
 struct AtlasLayers {
     Table clusters, heritage_sites, cities, programmes, heritage_programmes;
-    Table hex_grid; ///< enterprise (or cluster) counts and hot spots per city (stats.hpp)
+    Table hex_grid;   ///< enterprise (or cluster) counts and hot spots per city (stats.hpp)
     Table city_years; ///< one row per city and year: the transformation over time
     std::vector<Table> footprints;
     std::vector<const Table*> all() const {
-        std::vector<const Table*> out{&cities,     &clusters,
-                                      &heritage_sites, &programmes,
-                                      &heritage_programmes, &hex_grid,
-                                      &city_years};
+        std::vector<const Table*> out{
+            &cities,   &clusters,  &heritage_sites, &programmes, &heritage_programmes,
+            &hex_grid, &city_years};
         for (const Table& t : footprints) {
             out.push_back(&t);
         }

@@ -175,8 +175,7 @@ void check_years(const Project& p, const Inputs& in, CheckedInputs& out, RunRepo
     }
     out.zone_years_known = !start.empty() && in.programmes.field_index(start) >= 0;
     const std::string year = p.grants.field("year_field");
-    out.grant_year =
-        ValueChecker(in.grants, report).years(year, p.earliest_year, p.reference_year);
+    out.grant_year = ValueChecker(in.grants, report).years(year, p.earliest_year, p.reference_year);
     out.grant_years_known = !year.empty() && in.grants.field_index(year) >= 0;
 }
 

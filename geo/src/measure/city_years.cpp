@@ -20,7 +20,7 @@ using Series = Trajectories::Series;
 
 template <class T> std::optional<T> at_or_null(const std::vector<std::optional<T>>& v, int i) {
     return i >= 0 && static_cast<std::size_t>(i) < v.size() ? v[static_cast<std::size_t>(i)]
-                                                             : std::nullopt;
+                                                            : std::nullopt;
 }
 
 /// The first year of any dated activity linked to a city; nullopt when nothing is dated.
@@ -188,7 +188,8 @@ Trajectories trace_cities(const Project& project, const CheckedInputs& in, const
                           RunReport& report) {
     const std::size_t ncity = in.tables.cities.rows.size();
     Trajectories t;
-    t.clusters_known = project.clusters.present() && in.opened.from != ClusterField<int>::From::Missing;
+    t.clusters_known =
+        project.clusters.present() && in.opened.from != ClusterField<int>::From::Missing;
     t.zones_known = in.zone_years_known;
     t.grants_known = in.grant_years_known;
     t.ih_count.assign(ncity, 0);

@@ -112,8 +112,8 @@ Table measure_programmes(const Project& project, CheckedInputs& in, const Links&
 /// the first year with any dated activity (a cluster opening, a programme starting, a
 /// grant) to reference_year. Counts per city, indexed by year − first.
 struct Trajectories {
-    int first = 0; ///< first year of the span
-    int years = 0; ///< years in the span; 0 when nothing is dated
+    int first = 0;               ///< first year of the span
+    int years = 0;               ///< years in the span; 0 when nothing is dated
     bool clusters_known = false; ///< the run has clusters with an opened field
     bool zones_known = false;    ///< the programmes have a start-year field
     bool grants_known = false;   ///< the grants have a year field
@@ -132,8 +132,7 @@ Trajectories trace_cities(const Project& project, const CheckedInputs& in, const
                           RunReport& report);
 
 /// The trajectory summary of city c (first_cluster_year, …) into the cities' columns.
-void trajectory_columns(std::size_t c, const Project& project, const Trajectories& t,
-                        Columns& ctc);
+void trajectory_columns(std::size_t c, const Project& project, const Trajectories& t, Columns& ctc);
 
 /// The city_years layer: one row per city and year of the span, each with a copy of
 /// the city's geometry in `cities` (the cities layer as written).

@@ -1050,11 +1050,10 @@ void write_report(const nlohmann::json& report, const std::string& gpkg_path,
          << "); " << tr("the atlas to print") << ": <a href=\"atlas.pdf\">atlas.pdf</a>.</p>\n"
          << R"(<nav><a href="#findings">)" << tr("Headline figures") << R"(</a><a href="#charts">)"
          << tr("Charts") << R"(</a><a href="#timeline">)" << tr("Transformation over time")
-         << R"(</a><a href="#maps">)" << tr("Maps")
-         << R"(</a><a href="#candidates">)" << tr("Conversion candidates")
-         << R"(</a><a href="#cities">)" << tr("Cities") << R"(</a><a href="#indicators">)"
-         << tr("Indicators") << R"(</a><a href="#provenance">)" << tr("Provenance")
-         << "</a></nav>\n";
+         << R"(</a><a href="#maps">)" << tr("Maps") << R"(</a><a href="#candidates">)"
+         << tr("Conversion candidates") << R"(</a><a href="#cities">)" << tr("Cities")
+         << R"(</a><a href="#indicators">)" << tr("Indicators") << R"(</a><a href="#provenance">)"
+         << tr("Provenance") << "</a></nav>\n";
 
     headline_html(html, *ds, clusters, cities, msgs);
     charts_html(html, cities, msgs);

@@ -72,8 +72,7 @@ std::string city_trajectory_svg(const std::string& id, const std::string& title,
 /// The "Transformation over time" section of report.html from the city_years
 /// rows: one chart comparing the cities' re-use shares over the years, then one
 /// trajectory per city with clusters (most clusters first).
-std::string timeline_section_html(const Rows& city_years, const Rows& cities,
-                                  const Messages& msgs);
+std::string timeline_section_html(const Rows& city_years, const Rows& cities, const Messages& msgs);
 
 /// The interactive map of report.html: Leaflet (and its marker clustering)
 /// from Debian's libjs-leaflet inlined, the GeoPackage's clusters, industrial

@@ -76,17 +76,16 @@ void panel_svg(std::ostringstream& svg, const Panel& p, const std::vector<int>& 
     const double bottom = p.top + p.height;
     const std::size_t n = years.size();
     const auto x_of = [n](std::size_t i) {
-        return n <= 1 ? (kLeft + kRight) / 2
-                      : kLeft + (kRight - kLeft) * static_cast<double>(i) /
-                                    static_cast<double>(n - 1);
+        return n <= 1
+                   ? (kLeft + kRight) / 2
+                   : kLeft + (kRight - kLeft) * static_cast<double>(i) / static_cast<double>(n - 1);
     };
     const auto y_of = [&](double v) { return bottom - p.height * v / top_value; };
     for (double v = 0; v <= top_value + step / 2; v += step) {
         svg << R"(<line x1=")" << px(kLeft) << R"(" y1=")" << px(y_of(v)) << R"(" x2=")"
             << px(kRight) << R"(" y2=")" << px(y_of(v)) << R"(" class=")"
             << (v == 0 ? "baseline" : "grid") << R"("/><text x=")" << px(kLeft - 6) << R"(" y=")"
-            << px(y_of(v) + 4) << R"(" class="vtick">)" << esc(tick_text(v, step))
-            << "</text>\n";
+            << px(y_of(v) + 4) << R"(" class="vtick">)" << esc(tick_text(v, step)) << "</text>\n";
     }
     svg << R"(<text transform="translate(14 )" << px(p.top + p.height / 2)
         << R"() rotate(-90)" class="axis">)" << esc(p.axis_title) << "</text>\n";
@@ -114,7 +113,8 @@ void panel_svg(std::ostringstream& svg, const Panel& p, const std::vector<int>& 
             continue;
         }
         svg << R"(<polyline fill="none" stroke-width="2" stroke=")" << esc(line.colour)
-            << R"(" points=")" << points << R"("><title>)" << esc(line.label) << "</title></polyline>\n";
+            << R"(" points=")" << points << R"("><title>)" << esc(line.label)
+            << "</title></polyline>\n";
         if (!line.label.empty() && last) {
             ends.emplace_back(y_of(*last), l);
         }
@@ -187,9 +187,15 @@ std::string city_trajectory_svg(const std::string& id, const std::string& title,
                                 const Messages& msgs) {
     std::ostringstream svg;
     svg << svg_open(id, title, 290);
-    Panel clusters{msgs.tr("clusters open (count)"), 10, 100, false,
+    Panel clusters{msgs.tr("clusters open (count)"),
+                   10,
+                   100,
+                   false,
                    {{msgs.tr("clusters open"), "#0072B2", open}}};
-    Panel share{msgs.tr("heritage re-used (%)"), 140, 100, true,
+    Panel share{msgs.tr("heritage re-used (%)"),
+                140,
+                100,
+                true,
                 {{msgs.tr("industrial heritage re-used"), "#44AA99", rate}}};
     panel_svg(svg, clusters, years, false);
     panel_svg(svg, share, years, true);
@@ -239,8 +245,8 @@ std::string timeline_section_html(const Rows& city_years, const Rows& cities_in,
             const auto& row = cities.rows[ranked[k].second];
             const CitySeries& s = series.at(cell_text(row[id]));
             years = &s.years;
-            share.lines.push_back({cities_name(cities, row), kPalette[k],
-                                   s.values.at("ih_transformation_rate")});
+            share.lines.push_back(
+                {cities_name(cities, row), kPalette[k], s.values.at("ih_transformation_rate")});
         }
         html << R"(<figure class="chart"><figcaption><b>)" << esc(title) << "</b></figcaption>\n"
              << svg_open("chart-timeline-cities", title, 260);
@@ -269,8 +275,8 @@ std::string timeline_section_html(const Rows& city_years, const Rows& cities_in,
         const std::string title = name + ": " + msgs.tr("clusters open and heritage re-used");
         html << R"(<figure class="chart city-timeline"><figcaption><b>)" << esc(title)
              << "</b></figcaption>\n"
-             << city_trajectory_svg("chart-timeline-" + cell_text(row[id]), title,
-                                    it->second.years, it->second.values.at("clusters_open"),
+             << city_trajectory_svg("chart-timeline-" + cell_text(row[id]), title, it->second.years,
+                                    it->second.values.at("clusters_open"),
                                     it->second.values.at("ih_transformation_rate"), msgs)
              << R"(<p class="source">)"
              << esc(msgs.tr("city_years: clusters_open (open at the end of the year) and "
