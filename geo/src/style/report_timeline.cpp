@@ -88,7 +88,7 @@ void panel_svg(std::ostringstream& svg, const Panel& p, const std::vector<int>& 
             << px(y_of(v) + 4) << R"(" class="vtick">)" << esc(tick_text(v, step)) << "</text>\n";
     }
     svg << R"(<text transform="translate(14 )" << px(p.top + p.height / 2)
-        << R"() rotate(-90)" class="axis">)" << esc(p.axis_title) << "</text>\n";
+        << R"svg() rotate(-90)" class="axis">)svg" << esc(p.axis_title) << "</text>\n";
     if (show_years) {
         for (std::size_t i : year_ticks(n)) {
             svg << R"(<text x=")" << px(x_of(i)) << R"(" y=")" << px(bottom + 14)
