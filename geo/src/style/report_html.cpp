@@ -988,6 +988,7 @@ svg.chart .label{text-anchor:end}svg.chart .tick{text-anchor:middle;fill:#555;fo
 svg.chart .axis{text-anchor:middle;fill:#333}svg.chart .legend{font-size:11.5px}
 svg.chart .grid{stroke:#e3e3e3}svg.chart .baseline{stroke:#333;stroke-width:1.2}
 svg.chart .vtick{text-anchor:end;fill:#555;font-size:11px}svg.chart .end{font-size:11.5px}
+svg.chart .ptitle{fill:#333}
 .source{color:#555;font-size:.85em;margin:.2em 0}
 #atlas-map{height:560px;width:100%;border:1px solid #ccc;margin:.5em 0 1em}
 #atlas-map.leaflet-container{background:#f7f7f2}

@@ -39,6 +39,7 @@ struct Panel {
     double top = 0;         ///< the panel's top in the SVG
     double height = 110;
     bool percent = false; ///< 0–100 % whatever the data
+    bool whole = false;   ///< counts: ticks at whole numbers
     struct Line {
         std::string label; ///< written at the line's end ("" = none)
         std::string colour;
@@ -72,7 +73,11 @@ void panel_svg(std::ostringstream& svg, const Panel& p, const std::vector<int>& 
             max_value = std::max(max_value, v.value_or(0.0));
         }
     }
-    const auto [step, top_value] = p.percent ? std::pair{25.0, 100.0} : nice_axis(max_value);
+    auto [step, top_value] = p.percent ? std::pair{25.0, 100.0} : nice_axis(max_value);
+    if (p.whole && step < 1) { // counts: whole ticks
+        step = 1;
+        top_value = std::max(1.0, std::ceil(max_value));
+    }
     const double bottom = p.top + p.height;
     const std::size_t n = years.size();
     const auto x_of = [n](std::size_t i) {
@@ -87,8 +92,8 @@ void panel_svg(std::ostringstream& svg, const Panel& p, const std::vector<int>& 
             << (v == 0 ? "baseline" : "grid") << R"("/><text x=")" << px(kLeft - 6) << R"(" y=")"
             << px(y_of(v) + 4) << R"(" class="vtick">)" << esc(tick_text(v, step)) << "</text>\n";
     }
-    svg << R"(<text transform="translate(14 )" << px(p.top + p.height / 2)
-        << R"svg() rotate(-90)" class="axis">)svg" << esc(p.axis_title) << "</text>\n";
+    svg << R"(<text x=")" << px(kLeft) << R"(" y=")" << px(p.top - 8) << R"(" class="ptitle">)"
+        << esc(p.axis_title) << "</text>\n";
     if (show_years) {
         for (std::size_t i : year_ticks(n)) {
             svg << R"(<text x=")" << px(x_of(i)) << R"(" y=")" << px(bottom + 14)
@@ -115,7 +120,7 @@ void panel_svg(std::ostringstream& svg, const Panel& p, const std::vector<int>& 
         svg << R"(<polyline fill="none" stroke-width="2" stroke=")" << esc(line.colour)
             << R"(" points=")" << points << R"("><title>)" << esc(line.label)
             << "</title></polyline>\n";
-        if (!line.label.empty() && last) {
+        if (!line.label.empty() && last && p.lines.size() > 1) { // one line: the title says it
             ends.emplace_back(y_of(*last), l);
         }
     }
@@ -186,16 +191,18 @@ std::string city_trajectory_svg(const std::string& id, const std::string& title,
                                 const std::vector<std::optional<double>>& rate,
                                 const Messages& msgs) {
     std::ostringstream svg;
-    svg << svg_open(id, title, 290);
+    svg << svg_open(id, title, 268);
     Panel clusters{msgs.tr("clusters open (count)"),
-                   10,
-                   100,
+                   22,
+                   90,
                    false,
+                   true,
                    {{msgs.tr("clusters open"), "#0072B2", open}}};
     Panel share{msgs.tr("heritage re-used (%)"),
-                140,
-                100,
+                150,
+                90,
                 true,
+                false,
                 {{msgs.tr("industrial heritage re-used"), "#44AA99", rate}}};
     panel_svg(svg, clusters, years, false);
     panel_svg(svg, share, years, true);
@@ -239,7 +246,7 @@ std::string timeline_section_html(const Rows& city_years, const Rows& cities_in,
                      [](const auto& a, const auto& b) { return a.first > b.first; });
     if (!ranked.empty()) {
         const std::string title = msgs.tr("Industrial heritage re-used over the years, by city");
-        Panel share{msgs.tr("heritage re-used (%)"), 10, 220, true, {}};
+        Panel share{msgs.tr("heritage re-used (%)"), 22, 210, true, false, {}};
         const std::vector<int>* years = nullptr;
         for (std::size_t k = 0; k < ranked.size() && k < kLines; ++k) {
             const auto& row = cities.rows[ranked[k].second];
@@ -249,7 +256,7 @@ std::string timeline_section_html(const Rows& city_years, const Rows& cities_in,
                 {cities_name(cities, row), kPalette[k], s.values.at("ih_transformation_rate")});
         }
         html << R"(<figure class="chart"><figcaption><b>)" << esc(title) << "</b></figcaption>\n"
-             << svg_open("chart-timeline-cities", title, 260);
+             << svg_open("chart-timeline-cities", title, 256);
         std::ostringstream panel;
         panel_svg(panel, share, *years, true);
         html << panel.str() << "</svg>\n<p class=\"source\">"
