@@ -52,14 +52,11 @@ std::optional<int> first_year(const CheckedInputs& in, const Links& links) {
 
 /// Is any zone reaching cluster i running in `year`?
 bool covered(const CheckedInputs& in, const Links& links, std::size_t i, int year) {
-    for (int z : links.cluster_zones[i]) {
+    return std::ranges::any_of(links.cluster_zones[i], [&in, year](int z) {
         const auto start = at_or_null(in.zone_start, z);
         const auto end = at_or_null(in.zone_end, z);
-        if (start && *start <= year && (!end || year <= *end)) {
-            return true;
-        }
-    }
-    return false;
+        return start && *start <= year && (!end || year <= *end);
+    });
 }
 
 /// Clusters open, opened and closed, by type, and those reached by a running programme.
@@ -214,8 +211,8 @@ Trajectories trace_cities(const Project& project, const CheckedInputs& in, const
         trace_clusters(project, in, links, clusters, t, report);
         trace_zones_and_grants(project, in, links, t, report);
     } else if (ncity > 0) {
-        report.notes.push_back("city_years is empty: no cluster, programme or grant of a city "
-                               "has a year");
+        report.notes.emplace_back("city_years is empty: no cluster, programme or grant of a "
+                                  "city has a year");
     }
     trace_heritage(in, links, heritage, t);
     return t;

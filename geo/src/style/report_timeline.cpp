@@ -73,7 +73,10 @@ void panel_svg(std::ostringstream& svg, const Panel& p, const std::vector<int>& 
             max_value = std::max(max_value, v.value_or(0.0));
         }
     }
-    auto [step, top_value] = p.percent ? std::pair{25.0, 100.0} : nice_axis(max_value);
+    // Plain doubles, not a structured binding: the lambdas below capture them.
+    const auto axis = p.percent ? std::pair{25.0, 100.0} : nice_axis(max_value);
+    double step = axis.first;
+    double top_value = axis.second;
     if (p.whole && step < 1) { // counts: whole ticks
         step = 1;
         top_value = std::max(1.0, std::ceil(max_value));
