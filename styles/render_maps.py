@@ -52,6 +52,14 @@ def layer_order():
         return [layer["name"] for layer in json.load(f)["layers"]]
 
 
+def not_in_maps():
+    """Layers of the project that the static maps leave out (classes.json in_maps false:
+    city_years, one polygon per city and year, is for the Temporal Controller)."""
+    with open(os.path.join(STYLES_DIR, "classes.json"), encoding="utf-8") as f:
+        return {layer["name"] for layer in json.load(f)["layers"]
+                if not layer.get("in_maps", True)}
+
+
 def stored_project_name(gpkg):
     """The name of the QGIS project creatlas stored in the GeoPackage, or None."""
     try:
@@ -70,13 +78,14 @@ def open_layers(gpkg):
     project = QgsProject.instance()
     if name and project.read(f"geopackage:{gpkg}?projectName={name}"):
         layers = {}
+        skip = not_in_maps()
         for layer in project.layerTreeRoot().layerOrder():
-            if layer.isValid():
+            if layer.isValid() and layer.name() not in skip:
                 layers[layer.name()] = layer
         if layers:
             return layers
     layers = {}
-    for name in layer_order():
+    for name in (n for n in layer_order() if n not in not_in_maps()):
         layer = QgsVectorLayer(f"{gpkg}|layername={name}", name, "ogr")
         if layer.isValid():
             layers[name] = layer

@@ -265,6 +265,7 @@ py::dict layer_names() {
     d["city"] = creatlas::layer_name(Level::City);
     d["programme"] = creatlas::layer_name(Level::Programme);
     d["overlap"] = creatlas::layer_name(Level::Overlap);
+    d["city_year"] = creatlas::layer_name(Level::CityYear);
     return d;
 }
 #else

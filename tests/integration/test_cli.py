@@ -125,6 +125,49 @@ class SampleRun(unittest.TestCase):
         self.assertEqual(sorted(k for k, c in self.clusters.items() if c["city_id"] == "ekaterinburg"),
                          ["C07", "C08", "C12"])
 
+    def test_city_years_of_ekaterinburg_year_by_year(self):
+        """By hand from sample_data: Ekaterinburg has clusters C12 (opened 2012 on the
+        industrial site H02, closed 2021, type 2), C07 (2022, on the civil H01, type 5)
+        and C08 (2025, on the industrial H03, type 3), four industrial sites (H02–H05),
+        and one dated grant (C12, 120,000 RUB in 2020). The span starts with C12 in 2012
+        (the earliest dated activity of the run) and ends at reference_year 2026."""
+        rows = {r["year"]: r for r in features(self.out, "city_years")
+                if r["city_id"] == "ekaterinburg"}
+        self.assertEqual(sorted(rows), list(range(2012, 2027)))
+        self.assertEqual(len(features(self.out, "city_years")), 11 * 15)
+        open_ = {y: 1 for y in range(2012, 2021)}
+        open_.update({2021: 0, 2022: 1, 2023: 1, 2024: 1, 2025: 2, 2026: 2})
+        reused = {y: 1 if y < 2025 else 2 for y in range(2012, 2027)}
+        for year, r in rows.items():
+            self.assertEqual(r["clusters_open"], open_[year], year)
+            self.assertEqual(r["clusters_opened"], 1 if year in (2012, 2022, 2025) else 0, year)
+            self.assertEqual(r["clusters_closed"], 1 if year == 2021 else 0, year)
+            self.assertEqual(r["ih_count"], 4, year)
+            self.assertEqual(r["ih_reused"], reused[year], year)
+            self.assertEqual(r["ih_transformation_rate"], reused[year] / 4, year)
+            self.assertEqual(r["grants_year"], 1 if year == 2020 else 0, year)
+            self.assertEqual(r["grant_rub_cum"], 120000.0 if year >= 2020 else 0.0, year)
+            self.assertEqual(r["type_2"], 1 if year <= 2020 else 0, year)
+        # Open in 2021: none, so no coverage; in 2026 C07 and C08 (types 5 and 3).
+        self.assertIsNone(rows[2021]["programme_coverage"])
+        self.assertIsNone(rows[2021]["dominant_type"])
+        self.assertEqual(rows[2026]["dominant_type"], 3)  # a tie: the lower type
+        city = self.cities["ekaterinburg"]
+        self.assertEqual(city["first_cluster_year"], 2012)
+        self.assertEqual(city["years_since_first"], 14)
+        self.assertEqual(city["opened_per_year_5y"], 2 / 5)  # C07 2022, C08 2025
+        self.assertEqual(city["year_rate_25"], 2012)
+        self.assertEqual(city["year_rate_50"], 2025)
+        # City geometry on every row.
+        self.assertTrue(all(r["_geom"].equals(self.cities["ekaterinburg"]["_geom"])
+                            for r in rows.values()))
+        # The closing and programme years, checked, on their layers.
+        self.assertEqual(self.clusters["C12"]["closed_year"], 2021)
+        self.assertEqual(self.clusters["C09"]["opened_year"], 2013)
+        self.assertEqual((self.programmes["P06"]["start_year"], self.programmes["P06"]["end_year"]),
+                         (2013, 2018))
+        self.assertIsNone(self.programmes["P01"]["end_year"])
+
     def test_heritage_links(self):
         expected = {"C01": "H08", "C02": "H21", "C03": "H29", "C04": "H31", "C05": "H12",
                     "C06": "H16", "C07": "H01", "C08": "H03", "C10": "H24", "C12": "H02"}

@@ -45,7 +45,8 @@ TEST_TMP = os.environ.get("CREATLAS_TEST_TMP", tempfile.gettempdir())
 ALGORITHMS = {"creatlas:atlas", "creatlas:link", "creatlas:overlay", "creatlas:indicators",
               "creatlas:typology"}
 # The contract layers (DESIGN.md, "Layers written").
-CONTRACT_LAYERS = ("clusters", "heritage_sites", "cities", "programmes", "heritage_programmes")
+CONTRACT_LAYERS = ("clusters", "heritage_sites", "cities", "programmes", "heritage_programmes",
+                   "city_years")
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -458,6 +459,8 @@ class AtlasSampleTest(QgisCase):
         # geometry_policy = "repair": the bow-tie zone is repaired, not dropped
         self.assertEqual(counts["programmes"],
                          len(read_geojson(os.path.join(SAMPLE, "programmes.geojson"))))
+        # One row per city and year, 2012 (C12 opened) to reference_year 2026.
+        self.assertEqual(counts["city_years"], counts["cities"] * (2026 - 2012 + 1))
 
     def test_same_as_the_cli_field_by_field(self):
         results = self.assert_ok(self.proc, self.result)

@@ -41,7 +41,7 @@ window.addEventListener("load", function () {
       }),
       svgs: Array.prototype.map.call(document.querySelectorAll("svg.chart"), function (s) {
         var box = s.getBoundingClientRect();
-        return [s.id, box.width, box.height, s.querySelectorAll("rect").length];
+        return [s.id, box.width, box.height, s.querySelectorAll("rect, polyline").length];
       }),
       tooWide: Array.prototype.filter.call(
         document.querySelectorAll("body *"), function (e) {
@@ -129,12 +129,18 @@ class ReportInChromium(unittest.TestCase):
             self.assertGreater(natural_width, 0)
             self.assertGreater(shown_width, 0)
         charts = {svg[0]: svg for svg in self.probe["svgs"]}
-        self.assertEqual(sorted(charts), ["chart-creative-index", "chart-formation",
-                                          "chart-grants", "chart-transformation"])
-        for _, width, height, rects in charts.values():
+        # Bars, then the transformation over time (city_years): the comparison and one
+        # trajectory per city with clusters (the cities of clusters.csv).
+        timeline = ["chart-timeline-" + c for c in
+                    ("aramil", "barnaul", "chelyabinsk", "cities", "ekaterinburg", "irkutsk",
+                     "krasnoyarsk", "nizhny_tagil", "omsk", "perm", "sysert")]
+        self.assertEqual(sorted(charts), sorted(["chart-creative-index", "chart-formation",
+                                                 "chart-grants", "chart-transformation"]
+                                                + timeline))
+        for _, width, height, marks in charts.values():  # bars or lines
             self.assertGreater(width, 0)
             self.assertGreater(height, 0)
-            self.assertGreater(rects, 0)
+            self.assertGreater(marks, 0)
 
     def test_one_marker_per_cluster(self):
         with open(os.path.join(SAMPLE, "clusters.csv"), encoding="utf-8") as f:
@@ -144,7 +150,8 @@ class ReportInChromium(unittest.TestCase):
 
     def test_findings_come_first_and_provenance_last(self):
         order = [self.dom.find(f'id="{section}"') for section in
-                 ("findings", "charts", "maps", "candidates", "cities", "provenance")]
+                 ("findings", "charts", "timeline", "maps", "candidates", "cities",
+                  "provenance")]
         self.assertTrue(all(position > 0 for position in order), order)
         self.assertEqual(order, sorted(order))
 

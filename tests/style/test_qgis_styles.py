@@ -67,7 +67,8 @@ FOOTPRINTS = {"clusters_footprints": ("#999999", 0.15, "#000000"),
 # (and the translucent programme zones), above cities; footprints just below
 # their main layer.
 LAYER_ORDER = ["clusters", "clusters_footprints", "heritage_sites", "heritage_sites_footprints",
-               "heritage_programmes", "programmes", "hex_grid", "cities", "cities_footprints"]
+               "heritage_programmes", "programmes", "hex_grid", "city_years", "cities",
+               "cities_footprints"]
 LAYER_STYLES_COLUMNS = ["id", "f_table_catalog", "f_table_schema", "f_table_name",
                         "f_geometry_column", "styleName", "styleQML", "styleSLD", "useAsDefault",
                         "description", "owner", "ui", "update_time"]
@@ -299,7 +300,8 @@ class DefaultStyles(unittest.TestCase):
             # label for cells without (8 + 7).
             expected = {"clusters": 6, "heritage_sites": 3, "programmes": 4,
                         "heritage_programmes": 1, "hex_grid": 15, "clusters_footprints": 1,
-                        "heritage_sites_footprints": 1, "cities_footprints": 1}.get(table)
+                        "heritage_sites_footprints": 1, "cities_footprints": 1,
+                        "city_years": 5}.get(table)
             if expected is not None:
                 self.assertEqual(len(rules), expected, table)
 

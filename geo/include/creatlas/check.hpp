@@ -15,7 +15,9 @@
 //    by feature id with the value (the fail policy makes it an error).
 //  * identifiers that name features in the output, and keys that joins match
 //    on, must be unique.
-//  * domains: public shares in 0–1, plausible years, non-negative populations,
+//  * domains: public shares in 0–1, plausible years (a cluster's closing year not
+//    before its opening year, a programme's end not before its start), non-negative
+//    populations,
 //    counts and money, known initiators, instruments and override values. A
 //    value outside its domain is reported by source, feature and field
 //    (RunReport::values) and becomes null: later stages never guess from it and
@@ -62,13 +64,24 @@ struct CheckedInputs {
     ClusterField<Initiator> initiator;
     ClusterField<double> public_share; ///< in [0, 1]
     ClusterField<int> opened;          ///< year, in [earliest_year, reference_year]
+    /// Year the cluster closed, in [earliest_year, reference_year] and not before `opened`
+    /// (compared when both are read from the same table).
+    ClusterField<int> closed;
 
     // programmes: one per row of tables.programmes
     std::vector<std::optional<Instrument>> instrument;
     std::vector<std::optional<double>> zone_grant; ///< roubles per cluster, ≥ 0
+    /// First year the zone is active, in [earliest_year, reference_year].
+    std::vector<std::optional<int>> zone_start;
+    /// Last year the zone is active, in [earliest_year, reference_year + 100], not before
+    /// zone_start.
+    std::vector<std::optional<int>> zone_end;
+    bool zone_years_known = false; ///< the programmes have a start-year field
 
     // grants: one per row of tables.grants
     std::vector<std::optional<double>> grant_amount; ///< roubles, ≥ 0
+    std::vector<std::optional<int>> grant_year;      ///< in [earliest_year, reference_year]
+    bool grant_years_known = false;                  ///< the grants have a year field
 
     // heritage overrides: one per row of tables.heritage_overrides
     std::vector<std::optional<bool>> override_industrial;

@@ -143,6 +143,7 @@ struct Links {
     std::vector<std::vector<int>> cluster_footprints;
     std::vector<std::vector<int>> cluster_zones;  ///< programme zones each cluster lies in
     std::vector<std::vector<int>> heritage_zones; ///< programme zones each site meets
+    std::vector<std::vector<int>> city_zones;     ///< programme zones each city meets
     std::vector<Nearest> site_nearest_cluster;    ///< at any distance
 };
 

@@ -4,7 +4,8 @@
 // Out: AtlasLayers — one table per output layer of the contract (DESIGN.md).
 //
 // One function and one file per output level (src/measure/clusters.cpp,
-// heritage.cpp, cities.cpp, programmes.cpp), composed by measure_atlas. Measure
+// heritage.cpp, cities.cpp, programmes.cpp, city_years.cpp), composed by
+// measure_atlas. Measure
 // does arithmetic on checked values: it never throws on bad input, which the
 // check stage has already reported and set to null.
 //
@@ -34,7 +35,7 @@
 namespace creatlas {
 
 /// Output levels (= layers).
-enum class Level { Cluster, Heritage, City, Programme, Overlap };
+enum class Level { Cluster, Heritage, City, Programme, Overlap, CityYear };
 const char* layer_name(Level level);
 
 struct Indicator {
@@ -61,7 +62,6 @@ struct Formation {
 Formation classify_formation(std::optional<Initiator> initiator, std::optional<double> public_share,
                              const FormationParams& params);
 
-
 /// The five output layers of the contract, and companion footprint layers.
 ///
 /// A GeoPackage layer has one geometry type. When an input mixes points and
@@ -70,11 +70,13 @@ Formation classify_formation(std::optional<Initiator> initiator, std::optional<d
 /// the polygons go to a companion layer "<layer>_footprints" (id and geometry).
 struct AtlasLayers {
     Table clusters, heritage_sites, cities, programmes, heritage_programmes;
-    Table hex_grid; ///< enterprise (or cluster) counts and hot spots per city (stats.hpp)
+    Table hex_grid;   ///< enterprise (or cluster) counts and hot spots per city (stats.hpp)
+    Table city_years; ///< one row per city and year: the transformation over time
     std::vector<Table> footprints;
     std::vector<const Table*> all() const {
         std::vector<const Table*> out{
-            &cities, &clusters, &heritage_sites, &programmes, &heritage_programmes, &hex_grid};
+            &cities,   &clusters,  &heritage_sites, &programmes, &heritage_programmes,
+            &hex_grid, &city_years};
         for (const Table& t : footprints) {
             out.push_back(&t);
         }

@@ -102,6 +102,7 @@ struct Project {
 
     FormationParams formation;
     std::string opened_field = "opened";
+    std::string closed_field = "closed"; ///< year a cluster closed ([formation] closed_field)
 
     std::string industrial_category_field;
     std::vector<std::string> industrial_category_values;

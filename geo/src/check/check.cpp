@@ -93,6 +93,20 @@ void check_cities(const Project& p, const Table& cities, CheckedInputs& out, Run
     }
 }
 
+/// Reject each `later` value that is smaller than its row's `earlier` value.
+void not_before(ValueChecker& check, const Table& t, const std::string& field,
+                std::vector<std::optional<int>>& later,
+                const std::vector<std::optional<int>>& earlier, const std::string& what) {
+    const int k = t.field_index(field);
+    for (std::size_t i = 0; i < later.size() && i < earlier.size(); ++i) {
+        if (later[i] && earlier[i] && *later[i] < *earlier[i]) {
+            check.reject(t.rows[i], field, t.rows[i].values[static_cast<std::size_t>(k)],
+                         what + " (" + std::to_string(*earlier[i]) + ")");
+            later[i].reset();
+        }
+    }
+}
+
 /// Which table a cluster field is read from: the clusters' own, else the attributes'.
 template <class T>
 const Table* locate(const std::string& field, const Inputs& in, ClusterField<T>& out) {
@@ -134,6 +148,35 @@ void check_clusters(const Project& p, const Inputs& in, CheckedInputs& out, RunR
         out.opened.values =
             ValueChecker(*t, report).years(p.opened_field, p.earliest_year, p.reference_year);
     }
+    if (const Table* t = locate(p.closed_field, in, out.closed)) {
+        ValueChecker check(*t, report);
+        out.closed.values = check.years(p.closed_field, p.earliest_year, p.reference_year);
+        // Opened and closed side by side in one table: a cluster cannot close before it
+        // opened. (Read from two tables they meet only in the link stage; measure then
+        // treats such a cluster as never open.)
+        if (out.closed.from == out.opened.from) {
+            not_before(check, *t, p.closed_field, out.closed.values, out.opened.values,
+                       "is before the opening year");
+        }
+    }
+}
+
+/// The years of programme zones (start, end) and of grants.
+void check_years(const Project& p, const Inputs& in, CheckedInputs& out, RunReport& report) {
+    ValueChecker zones(in.programmes, report);
+    const std::string start = p.programmes.field("start_year_field");
+    const std::string end = p.programmes.field("end_year_field");
+    out.zone_start = zones.years(start, p.earliest_year, p.reference_year);
+    // A programme may be planned to run past the reference year.
+    out.zone_end = zones.years(end, p.earliest_year, p.reference_year + 100);
+    if (in.programmes.field_index(end) >= 0) {
+        not_before(zones, in.programmes, end, out.zone_end, out.zone_start,
+                   "is before the start year");
+    }
+    out.zone_years_known = !start.empty() && in.programmes.field_index(start) >= 0;
+    const std::string year = p.grants.field("year_field");
+    out.grant_year = ValueChecker(in.grants, report).years(year, p.earliest_year, p.reference_year);
+    out.grant_years_known = !year.empty() && in.grants.field_index(year) >= 0;
 }
 
 /// Programme zones (instrument, grant per cluster), grants and heritage overrides.
@@ -151,6 +194,7 @@ void check_money_and_overrides(const Project& p, const Inputs& in, CheckedInputs
     out.grant_amount =
         ValueChecker(in.grants, report)
             .numbers(p.grants.field("amount_field"), 0.0, std::nullopt, "is negative");
+    check_years(p, in, out, report);
     ValueChecker overrides(in.heritage_overrides, report);
     for (const auto& i :
          overrides.choices(p.heritage_overrides.field("industrial_field"),
@@ -190,7 +234,11 @@ void note_defaulted_fields(const Project& p, const Inputs& in, RunReport& report
             continue;
         }
         for (const auto& [key, field] : spec->fields) {
-            if (!field.empty() && !spec->explicit_keys.contains(key) &&
+            // Years are optional: without them the zones and grants are only left out
+            // of the time series (city_years), which says so in its nulls.
+            const bool optional_year =
+                key == "start_year_field" || key == "end_year_field" || key == "year_field";
+            if (!field.empty() && !optional_year && !spec->explicit_keys.contains(key) &&
                 table->field_index(field) < 0) {
                 report.notes.push_back("[" + spec->role + "] has no field '" + field + "' (" + key +
                                        "'s default): its values are null; name the field " +

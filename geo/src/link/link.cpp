@@ -137,6 +137,8 @@ Links link_inputs(const GeosContext& geos, CheckedInputs& in, const Project& pro
         detail::parallel_link<std::vector<int>>(geos, t.clusters, zone_index, zones_of(t.clusters));
     links.heritage_zones =
         detail::parallel_link<std::vector<int>>(geos, t.heritage, zone_index, zones_of(t.heritage));
+    links.city_zones =
+        detail::parallel_link<std::vector<int>>(geos, t.cities, zone_index, zones_of(t.cities));
     progress.update(0.6, "link to programme zones");
     report.mark("link: zones");
     links.enterprise_city =

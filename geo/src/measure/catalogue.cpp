@@ -18,6 +18,8 @@ const char* layer_name(Level level) {
         return "programmes";
     case Level::Overlap:
         return "heritage_programmes";
+    case Level::CityYear:
+        return "city_years";
     }
     return "?";
 }
@@ -79,6 +81,16 @@ std::vector<Indicator> cluster_indicators() {
         {"age_years", L::Cluster, T::Integer, "year",
          "reference_year − opened; null when opened is missing",
          "project.reference_year, formation.opened_field", "Age of the cluster."},
+        {"opened_year", L::Cluster, T::Integer, "year",
+         "[formation] opened_field, checked (earliest_year – reference_year); null when missing "
+         "or implausible",
+         "formation.opened_field, project.earliest_year",
+         "Year the cluster opened (the start of its time in the Temporal Controller)."},
+        {"closed_year", L::Cluster, T::Integer, "year",
+         "[formation] closed_field, checked (earliest_year – reference_year, not before "
+         "opened_year); null while the cluster is open",
+         "formation.closed_field, project.earliest_year",
+         "Year the cluster closed; it counts as open up to the year before."},
         {"formation_type", L::Cluster, T::Integer, "1–5",
          "1 private & share = 0; 2 private & 0 < share < support_share; 3 joint, or private & "
          "share ≥ support_share; 4 public & share < dependent_share; 5 public & share ≥ "
@@ -217,6 +229,20 @@ std::vector<Indicator> city_indicators() {
         {"creative_rank", L::City, T::Integer, "rank",
          "rank of creative_index, highest first (ties share a rank)", "",
          "Place of the city among the run's cities."},
+        {"first_cluster_year", L::City, T::Integer, "year",
+         "min opened_year of the city's clusters; null when none is known",
+         "formation.opened_field", "Year the city's first creative cluster opened."},
+        {"years_since_first", L::City, T::Integer, "years", "reference_year − first_cluster_year",
+         "project.reference_year", "How long the city has had creative clusters."},
+        {"opened_per_year_5y", L::City, T::Real, "per year",
+         "clusters of the city with reference_year − 4 ≤ opened_year ≤ reference_year, / 5",
+         "project.reference_year", "Pace of new clusters over the last five years."},
+        {"year_rate_25", L::City, T::Integer, "year",
+         "first year of city_years whose ih_transformation_rate ≥ 0.25; null if never", "",
+         "Year a quarter of the industrial heritage had been re-used."},
+        {"year_rate_50", L::City, T::Integer, "year",
+         "first year of city_years whose ih_transformation_rate ≥ 0.5; null if never", "",
+         "Year half of the industrial heritage had been re-used."},
     };
 }
 
@@ -231,6 +257,14 @@ std::vector<Indicator> programme_indicators() {
         {"instrument", L::Programme, T::String, "text",
          "[programmes] instrument_field, case-folded: space, cluster, grant or export",
          "programmes.instrument_field", "Policy instrument of the programme."},
+        {"start_year", L::Programme, T::Integer, "year",
+         "[programmes] start_year_field, checked (earliest_year – reference_year); null when "
+         "missing or implausible",
+         "programmes.start_year_field", "First year the programme runs."},
+        {"end_year", L::Programme, T::Integer, "year",
+         "[programmes] end_year_field, checked (earliest_year – reference_year + 100, not before "
+         "start_year); null while it runs",
+         "programmes.end_year_field", "Last year the programme runs."},
         {"clusters_covered", L::Programme, T::Integer, "count", "clusters intersecting the zone",
          "", "How many clusters the programme reaches."},
         {"heritage_covered", L::Programme, T::Integer, "count",
@@ -254,10 +288,78 @@ std::vector<Indicator> overlap_indicators() {
     };
 }
 
+/// The city_years layer's fields: one row per city and year y of the span.
+std::vector<Indicator> city_year_indicators() {
+    using L = Level;
+    using T = FieldType;
+    const std::string span = "one row per city and year y, from the first year with any dated "
+                             "activity in the run (a cluster opened, a programme started, a "
+                             "grant given) to reference_year";
+    return {
+        {"city_id", L::CityYear, T::String, "id", "the city (" + span + ")", "cities.id_field",
+         "Identifier of the city."},
+        {"year", L::CityYear, T::Integer, "year", "y", "project.reference_year",
+         "Year of the row (the time of the Temporal Controller)."},
+        {"clusters_open", L::CityYear, T::Integer, "count",
+         "the city's clusters with opened_year ≤ y and (no closed_year or y < closed_year)",
+         "formation.opened_field, formation.closed_field", "Clusters open at the end of the year."},
+        {"clusters_opened", L::CityYear, T::Integer, "count", "clusters with opened_year = y", "",
+         "Clusters opened that year."},
+        {"clusters_closed", L::CityYear, T::Integer, "count", "clusters with closed_year = y", "",
+         "Clusters closed that year."},
+        {"ih_count", L::CityYear, T::Integer, "count",
+         "industrial heritage sites in the city (as cities.ih_count)", "",
+         "Industrial heritage stock."},
+        {"ih_reused", L::CityYear, T::Integer, "count",
+         "industrial sites of the city with a cluster on them whose opened_year ≤ y (a site "
+         "counts once, from the earliest opening of the clusters on it, and stays counted after "
+         "they close)",
+         "link.heritage_snap_m", "Industrial heritage re-used so far."},
+        {"ih_transformation_rate", L::CityYear, T::Real, "1",
+         "ih_reused / ih_count; null when ih_count = 0", "",
+         "Share of industrial heritage turned into creative space so far."},
+        {"programmes_active", L::CityYear, T::Integer, "count",
+         "programme zones meeting the city with start_year ≤ y ≤ end_year (no end_year: still "
+         "running); null without a start-year field",
+         "programmes.start_year_field, programmes.end_year_field",
+         "Support programmes running in the city that year."},
+        {"programme_coverage", L::CityYear, T::Real, "1",
+         "clusters open in y lying in ≥ 1 zone active in y / clusters_open; null when "
+         "clusters_open = 0",
+         "", "Share of open clusters reached by a running programme."},
+        {"grants_year", L::CityYear, T::Integer, "count",
+         "rows of [grants] for the city's clusters with year = y; null without a year field",
+         "grants.year_field", "Grants given that year."},
+        {"grants_cum", L::CityYear, T::Integer, "count", "Σ grants_year over the years ≤ y", "",
+         "Grants given so far."},
+        {"grant_rub_year", L::CityYear, T::Real, "RUB", "Σ amount of those grants", "",
+         "Grant money given that year."},
+        {"grant_rub_cum", L::CityYear, T::Real, "RUB", "Σ grant_rub_year over the years ≤ y", "",
+         "Grant money given so far."},
+        {"type_1", L::CityYear, T::Integer, "count", "open clusters of formation type 1", "",
+         "Initiative clusters open."},
+        {"type_2", L::CityYear, T::Integer, "count", "open clusters of formation type 2", "",
+         "Initiative, supported clusters open."},
+        {"type_3", L::CityYear, T::Integer, "count", "open clusters of formation type 3", "",
+         "Partnership clusters open."},
+        {"type_4", L::CityYear, T::Integer, "count", "open clusters of formation type 4", "",
+         "Public-led clusters open."},
+        {"type_5", L::CityYear, T::Integer, "count", "open clusters of formation type 5", "",
+         "Dependent clusters open."},
+        {"dominant_type", L::CityYear, T::Integer, "1–5",
+         "the most frequent type among the open clusters (ties: the lower); null when none is "
+         "known",
+         "", "Prevailing formation type that year."},
+        {"type_diversity", L::CityYear, T::Real, "0–1",
+         "−Σ pₖ ln pₖ / ln 5 over the open clusters' known types", "",
+         "How mixed the formation types are that year."},
+    };
+}
+
 std::vector<Indicator> make_catalogue() {
     std::vector<Indicator> all;
     for (auto&& level : {cluster_indicators(), heritage_indicators(), city_indicators(),
-                         programme_indicators(), overlap_indicators()}) {
+                         programme_indicators(), overlap_indicators(), city_year_indicators()}) {
         all.insert(all.end(), level.begin(), level.end());
     }
     return all;
@@ -309,8 +411,8 @@ std::string indicator_catalogue_markdown() {
           "routines); areas are taken in a Lambert azimuthal equal-area frame centred on the "
           "feature's city (or on the feature when it has no city). Nothing is measured in "
           "degrees. Null means \"not defined\" (never a silent 0).\n";
-    for (Level level :
-         {Level::Cluster, Level::Heritage, Level::City, Level::Programme, Level::Overlap}) {
+    for (Level level : {Level::Cluster, Level::Heritage, Level::City, Level::Programme,
+                        Level::Overlap, Level::CityYear}) {
         md << "\n## `" << layer_name(level) << "`\n\n"
            << "| field | type | unit | formula | parameters | meaning |\n"
               "|---|---|---|---|---|---|\n";

@@ -53,33 +53,6 @@ std::string tier_of(const Project& project, bool capital, std::optional<double> 
     return "other";
 }
 
-/// The formation-type mix of a city's clusters: counts, dominant type, diversity.
-void type_columns(std::size_t c, const std::array<std::int64_t, 6>& types, Columns& ctc) {
-    std::int64_t known = 0;
-    int dominant = 0;
-    for (int t = 1; t <= 5; ++t) {
-        const auto n = types[static_cast<std::size_t>(t)];
-        ctc["type_" + std::to_string(t)][c] = n;
-        known += n;
-        if (n > 0 && (dominant == 0 || n > types[static_cast<std::size_t>(dominant)])) {
-            dominant = t;
-        }
-    }
-    if (known == 0) {
-        return;
-    }
-    ctc["dominant_type"][c] = static_cast<std::int64_t>(dominant);
-    double hsum = 0;
-    for (int t = 1; t <= 5; ++t) {
-        const double p =
-            static_cast<double>(types[static_cast<std::size_t>(t)]) / static_cast<double>(known);
-        if (p > 0) {
-            hsum -= p * std::log(p);
-        }
-    }
-    ctc["type_diversity"][c] = hsum / std::log(5.0);
-}
-
 /// Cities for which Clark–Evans could not be computed, by reason (for one note each).
 struct NniGaps {
     std::vector<std::string> few, no_area;
@@ -200,10 +173,36 @@ void creative_index(const Project& project, std::size_t ncity, Columns& ctc, Run
 
 } // namespace
 
+void type_columns(std::size_t c, const std::array<std::int64_t, 6>& types, Columns& ctc) {
+    std::int64_t known = 0;
+    int dominant = 0;
+    for (int t = 1; t <= 5; ++t) {
+        const auto n = types[static_cast<std::size_t>(t)];
+        ctc["type_" + std::to_string(t)][c] = n;
+        known += n;
+        if (n > 0 && (dominant == 0 || n > types[static_cast<std::size_t>(dominant)])) {
+            dominant = t;
+        }
+    }
+    if (known == 0) {
+        return;
+    }
+    ctc["dominant_type"][c] = static_cast<std::int64_t>(dominant);
+    double hsum = 0;
+    for (int t = 1; t <= 5; ++t) {
+        const double p =
+            static_cast<double>(types[static_cast<std::size_t>(t)]) / static_cast<double>(known);
+        if (p > 0) {
+            hsum -= p * std::log(p);
+        }
+    }
+    ctc["type_diversity"][c] = hsum / std::log(5.0);
+}
+
 Table measure_cities(const GeosContext& geos, const Project& project, CheckedInputs& in,
                      const Links& links, const Ids& ids, const CityFrames& frames,
                      const ClusterFacts& clusters, const HeritageFacts& heritage,
-                     RunReport& report) {
+                     const Trajectories& trajectories, RunReport& report) {
     const std::size_t ncity = in.tables.cities.rows.size();
     Columns ctc = columns_for(Level::City, ncity);
     std::vector<std::vector<std::size_t>> members(ncity);
@@ -239,6 +238,7 @@ Table measure_cities(const GeosContext& geos, const Project& project, CheckedInp
         }
         ctc["ih_reused_area_m2"][c] = opt_real(ih.reused_area[c]);
         cluster_columns(geos, c, members[c], links, clusters, frames, ids, ctc, gaps);
+        trajectory_columns(c, project, trajectories, ctc);
     }
     note_nni_gaps(gaps, report);
     creative_index(project, ncity, ctc, report);

@@ -7,22 +7,6 @@ namespace creatlas::detail {
 
 namespace {
 
-/// A checked cluster attribute of cluster `i`, wherever it was read from.
-template <class T>
-std::optional<T> value_of(const ClusterField<T>& f, std::size_t i, const Links& links) {
-    switch (f.from) {
-    case ClusterField<T>::From::Missing:
-        return std::nullopt;
-    case ClusterField<T>::From::Clusters:
-        return f.values[i];
-    case ClusterField<T>::From::Attributes: {
-        const int row = links.cluster_attributes[i];
-        return row < 0 ? std::nullopt : f.values[static_cast<std::size_t>(row)];
-    }
-    }
-    return std::nullopt;
-}
-
 /// The attribute table's fields (all but its key) become fields of the clusters
 /// layer, after the clusters' own; names that clash get the prefix
 /// "cluster_attributes_".
@@ -162,6 +146,10 @@ ClusterLevel measure_clusters(const GeosContext& geos, const Project& project, C
         programme_columns(i, in, links, ids, cc, facts);
         if (const auto y = value_of(in.opened, i, links)) {
             cc["age_years"][i] = static_cast<std::int64_t>(project.reference_year) - *y;
+            cc["opened_year"][i] = static_cast<std::int64_t>(*y);
+        }
+        if (const auto y = value_of(in.closed, i, links)) {
+            cc["closed_year"][i] = static_cast<std::int64_t>(*y);
         }
         Formation f;
         if (typed) {

@@ -13,6 +13,7 @@
 #include "creatlas/link.hpp"
 #include "creatlas/measure.hpp"
 
+#include <array>
 #include <map>
 #include <optional>
 #include <set>
@@ -47,6 +48,26 @@ Value opt_real(std::optional<double> v);
 Value id_or_null(int row, const std::vector<std::string>& ids);
 /// "z1,z4": the ids of `rows`, comma-separated.
 std::string join_ids(const std::vector<int>& rows, const std::vector<std::string>& ids);
+
+/// A checked cluster attribute of cluster `i`, wherever it was read from.
+template <class T>
+std::optional<T> value_of(const ClusterField<T>& f, std::size_t i, const Links& links) {
+    switch (f.from) {
+    case ClusterField<T>::From::Missing:
+        return std::nullopt;
+    case ClusterField<T>::From::Clusters:
+        return f.values[i];
+    case ClusterField<T>::From::Attributes: {
+        const int row = i < links.cluster_attributes.size() ? links.cluster_attributes[i] : -1;
+        return row < 0 ? std::nullopt : f.values[static_cast<std::size_t>(row)];
+    }
+    }
+    return std::nullopt;
+}
+
+/// The formation-type mix of `types` (counts by type, index 0 unknown) into row `c` of
+/// type_1 … type_5, dominant_type and type_diversity.
+void type_columns(std::size_t c, const std::array<std::int64_t, 6>& types, Columns& cols);
 
 /// What the city level needs of the clusters.
 struct ClusterFacts {
@@ -87,10 +108,41 @@ HeritageLevel measure_heritage(const GeosContext& geos, const Project& project, 
 Table measure_programmes(const Project& project, CheckedInputs& in, const Links& links,
                          const Ids& ids);
 
+/// Each city's transformation year by year (city_years.cpp), over the run's span: from
+/// the first year with any dated activity (a cluster opening, a programme starting, a
+/// grant) to reference_year. Counts per city, indexed by year − first.
+struct Trajectories {
+    int first = 0;               ///< first year of the span
+    int years = 0;               ///< years in the span; 0 when nothing is dated
+    bool clusters_known = false; ///< the run has clusters with an opened field
+    bool zones_known = false;    ///< the programmes have a start-year field
+    bool grants_known = false;   ///< the grants have a year field
+    struct Series {
+        std::vector<std::int64_t> open, opened, closed, reused, zones, covered, grants;
+        std::vector<double> grant_rub;
+        std::array<std::vector<std::int64_t>, 6> types; ///< open clusters by type
+    };
+    std::vector<Series> city;
+    std::vector<std::int64_t> ih_count;           ///< industrial sites per city
+    std::vector<std::optional<int>> first_opened; ///< earliest opening year per city
+    std::vector<std::int64_t> opened_last5;       ///< openings in the last five years
+};
+Trajectories trace_cities(const Project& project, const CheckedInputs& in, const Links& links,
+                          const ClusterFacts& clusters, const HeritageFacts& heritage,
+                          RunReport& report);
+
+/// The trajectory summary of city c (first_cluster_year, …) into the cities' columns.
+void trajectory_columns(std::size_t c, const Project& project, const Trajectories& t, Columns& ctc);
+
+/// The city_years layer: one row per city and year of the span, each with a copy of
+/// the city's geometry in `cities` (the cities layer as written).
+Table measure_city_years(const GeosContext& geos, const Trajectories& t, const Ids& ids,
+                         const Table& cities);
+
 /// The cities layer. Consumes the cities table (`frames` must not be used after).
 Table measure_cities(const GeosContext& geos, const Project& project, CheckedInputs& in,
                      const Links& links, const Ids& ids, const CityFrames& frames,
                      const ClusterFacts& clusters, const HeritageFacts& heritage,
-                     RunReport& report);
+                     const Trajectories& trajectories, RunReport& report);
 
 } // namespace creatlas::detail

@@ -94,8 +94,10 @@ AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, Check
     report.mark("heritage sites");
     out.programmes = detail::measure_programmes(project, in, links, ids);
     progress.update(0.6, "measure cities");
+    const detail::Trajectories trajectories =
+        detail::trace_cities(project, in, links, clusters.facts, heritage.facts, report);
     out.cities = detail::measure_cities(geos, project, in, links, ids, frames, clusters.facts,
-                                        heritage.facts, report);
+                                        heritage.facts, trajectories, report);
     report.mark("cities");
     progress.update(0.8, "hexagonal grid");
     out.hex_grid = hex_grid(geos, project, in, links, clusters.facts, out.cities, report);
@@ -114,6 +116,10 @@ AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, Check
             out.footprints.push_back(std::move(*f));
         }
     }
+    // After the split: a city's rows take its geometry as the cities layer has it.
+    out.city_years = detail::measure_city_years(geos, trajectories, ids, out.cities);
+    out.city_years.empty_geometry = out.cities.empty_geometry;
+    report.mark("city years");
     progress.update(1.0, "measure");
     return out;
 }

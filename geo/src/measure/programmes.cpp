@@ -27,9 +27,17 @@ Table measure_programmes(const Project& project, CheckedInputs& in, const Links&
         }
         pc["clusters_covered"][z] = clusters[z];
         pc["heritage_covered"][z] = sites[z];
+        for (const auto& [field, years] :
+             {std::pair{"start_year", &in.zone_start}, std::pair{"end_year", &in.zone_end}}) {
+            if (z < years->size() && (*years)[z]) {
+                pc[field][z] = static_cast<std::int64_t>(*(*years)[z]);
+            }
+        }
     }
     return assemble(Level::Programme, pc, std::move(in.tables.programmes),
-                    {project.programmes.id_field, project.programmes.field("instrument_field")});
+                    {project.programmes.id_field, project.programmes.field("instrument_field"),
+                     project.programmes.field("start_year_field"),
+                     project.programmes.field("end_year_field")});
 }
 
 Table measure_overlaps(const GeosContext& geos, const CheckedInputs& in, const Links& links,

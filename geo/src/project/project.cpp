@@ -336,6 +336,7 @@ Project parse_project(const std::string& text, const std::string& base_dir,
     p.formation.initiator_field = f.string("initiator_field").value_or("initiator");
     p.formation.public_share_field = f.string("public_share_field").value_or("public_share");
     p.opened_field = f.string("opened_field").value_or("opened");
+    p.closed_field = f.string("closed_field").value_or("closed");
     p.formation.private_values = f.strings("private_values").value_or(p.formation.private_values);
     p.formation.joint_values = f.strings("joint_values").value_or(p.formation.joint_values);
     p.formation.public_values = f.strings("public_values").value_or(p.formation.public_values);

@@ -175,6 +175,13 @@ void source_keys(std::vector<KeyDecl>& k) {
                  "Field holding the instrument: space, cluster, grant or export."});
     k.push_back({"programmes", "grant_field", KeyType::String, "", false,
                  "Grant money the zone gives to each cluster inside it (roubles)."});
+    k.push_back({"programmes", "start_year_field", KeyType::String, "\"start_year\"", false,
+                 "Year the programme started: from it on the zone counts as active (city_years, "
+                 "the Temporal Controller). Plausible from earliest_year to reference_year."});
+    k.push_back({"programmes", "end_year_field", KeyType::String, "\"end_year\"", false,
+                 "Last year the programme runs (empty: still running). Plausible from "
+                 "earliest_year to 100 years after reference_year (a planned end), and not "
+                 "before the start year."});
 
     add_source_keys(k, "cluster_attributes", true);
     k.push_back({"cluster_attributes", "key_field", KeyType::String, "", true,
@@ -188,6 +195,9 @@ void source_keys(std::vector<KeyDecl>& k) {
                  "Grant amount (roubles)."});
     k.push_back({"grants", "programme_field", KeyType::String, "", false,
                  "Programme id of the grant, when known."});
+    k.push_back({"grants", "year_field", KeyType::String, "\"year\"", false,
+                 "Year the grant was given (city_years: grants that year and cumulative). "
+                 "Plausible from earliest_year to reference_year."});
 
     add_source_keys(k, "enterprises", false);
 }
@@ -200,6 +210,10 @@ void parameter_keys(std::vector<KeyDecl>& k) {
                  "Cluster field with the public share of founding money, 0–1."});
     k.push_back({"formation", "opened_field", KeyType::String, "\"opened\"", false,
                  "Cluster field with the year it opened (for age_years)."});
+    k.push_back({"formation", "closed_field", KeyType::String, "\"closed\"", false,
+                 "Cluster field with the year it closed (empty: still open). A cluster counts "
+                 "as open from its opening year up to the year before it closed. Plausible from "
+                 "earliest_year to reference_year, and not before the opening year."});
     k.push_back({"formation", "private_values", KeyType::StringList, "[\"private\"]", false,
                  "Initiator values read as private (compared case-folded)."});
     k.push_back({"formation", "joint_values", KeyType::StringList, "[\"joint\"]", false,

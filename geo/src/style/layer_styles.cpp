@@ -344,8 +344,12 @@ json layer_classes(const LayerInfo& info, const json& config, const style_detail
         const int wanted = config.at("classes").get<int>();
         const int decimals = config.value("decimals", 1);
         const auto& ramp = config.at("ramp");
+        // Fixed bounds keep the same classes in every year and run (city_years' rate);
+        // else equal-count bounds from the run's data.
         const std::vector<double> bounds =
-            style_detail::quantile_breaks(field_values(info, field), wanted);
+            config.contains("breaks")
+                ? config.at("breaks").get<std::vector<double>>()
+                : style_detail::quantile_breaks(field_values(info, field), wanted);
         const int count = bounds.empty() ? 0 : static_cast<int>(bounds.size()) - 1;
         for (int i = 0; i < count; ++i) {
             // Spread the ramp over fewer classes than it has colours.
@@ -668,6 +672,41 @@ json outline_layer(const FilledStyle& cities, const std::string& file_name,
     return layer;
 }
 
+// The project's time range (ProjectTimeSettings), so that the Temporal Controller
+// steps through the years of city_years (else of the clusters' opening years) one year
+// a frame with no setup: from 1 January of the first year to 1 January of the last,
+// which QGIS plays as one frame per year, the last included. Null when nothing is dated.
+json time_settings(GDALDataset& ds) {
+    std::optional<std::pair<int, int>> span;
+    for (const auto& [layer_name, field] :
+         {std::pair{"city_years", "year"}, std::pair{"clusters", "opened_year"}}) {
+        OGRLayer* layer = ds.GetLayerByName(layer_name);
+        if (layer == nullptr || layer->GetLayerDefn()->GetFieldIndex(field) < 0) {
+            continue;
+        }
+        LayerInfo info;
+        info.name = layer_name;
+        info.layer = layer;
+        for (double v : field_values(info, field)) {
+            const int y = static_cast<int>(std::lround(v));
+            span = span ? std::pair{std::min(span->first, y), std::max(span->second, y)}
+                        : std::pair{y, y};
+        }
+        if (span) {
+            break;
+        }
+    }
+    if (!span) {
+        return nullptr;
+    }
+    const auto jan1 = [](int year) {
+        char buffer[32];
+        std::snprintf(buffer, sizeof buffer, "%04d-01-01T00:00:00Z", year);
+        return std::string(buffer);
+    };
+    return json{{"start", jan1(span->first)}, {"end", jan1(span->second)}};
+}
+
 std::string build_project(GDALDataset& ds, const std::vector<FilledStyle>& styles,
                           const std::string& title, const std::string& file_name,
                           const Presentation& look, const style_detail::Messages& msgs) {
@@ -766,6 +805,8 @@ std::string build_project(GDALDataset& ds, const std::vector<FilledStyle>& style
                                   {"title", msgs.tr("Basemap")},
                                   {"web_mercator", crs_context(web_mercator)}};
     }
+
+    context["time"] = time_settings(ds);
 
     // The print layout needs both layers it pages and tabulates.
     if (cities != nullptr && clusters != nullptr) {
@@ -873,6 +914,9 @@ void write_layer_styles(GDALDataset& ds, const std::string& project_title,
         context["geometry_code"] = qgis_geometry_code(style.info.kind);
         context["preview_expression"] = "\"" + config.value("id_field", std::string("fid")) + "\"";
         context["classes"] = layer_classes(style.info, config, msgs);
+        // QGIS temporal properties (qml_footer.xml): start and end expressions over the
+        // layer's year fields, so that the Temporal Controller plays the layer.
+        context["temporal"] = config.value("temporal", json());
         // Rank labels: QGIS's cartographic placement around points (6), horizontal
         // inside polygons (4); they take the candidates' colour.
         context["label_placement"] = style.info.kind == GeometryKind::Point ? 6 : 4;

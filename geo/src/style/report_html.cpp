@@ -987,6 +987,8 @@ svg.chart text{font-family:system-ui,"DejaVu Sans",sans-serif;font-size:12px;fil
 svg.chart .label{text-anchor:end}svg.chart .tick{text-anchor:middle;fill:#555;font-size:11px}
 svg.chart .axis{text-anchor:middle;fill:#333}svg.chart .legend{font-size:11.5px}
 svg.chart .grid{stroke:#e3e3e3}svg.chart .baseline{stroke:#333;stroke-width:1.2}
+svg.chart .vtick{text-anchor:end;fill:#555;font-size:11px}svg.chart .end{font-size:11.5px}
+svg.chart .ptitle{fill:#333}
 .source{color:#555;font-size:.85em;margin:.2em 0}
 #atlas-map{height:560px;width:100%;border:1px solid #ccc;margin:.5em 0 1em}
 #atlas-map.leaflet-container{background:#f7f7f2}
@@ -1048,14 +1050,17 @@ void write_report(const nlohmann::json& report, const std::string& gpkg_path,
                "print layout of the atlas")
          << "); " << tr("the atlas to print") << ": <a href=\"atlas.pdf\">atlas.pdf</a>.</p>\n"
          << R"(<nav><a href="#findings">)" << tr("Headline figures") << R"(</a><a href="#charts">)"
-         << tr("Charts") << R"(</a><a href="#maps">)" << tr("Maps")
-         << R"(</a><a href="#candidates">)" << tr("Conversion candidates")
-         << R"(</a><a href="#cities">)" << tr("Cities") << R"(</a><a href="#indicators">)"
-         << tr("Indicators") << R"(</a><a href="#provenance">)" << tr("Provenance")
-         << "</a></nav>\n";
+         << tr("Charts") << R"(</a><a href="#timeline">)" << tr("Transformation over time")
+         << R"(</a><a href="#maps">)" << tr("Maps") << R"(</a><a href="#candidates">)"
+         << tr("Conversion candidates") << R"(</a><a href="#cities">)" << tr("Cities")
+         << R"(</a><a href="#indicators">)" << tr("Indicators") << R"(</a><a href="#provenance">)"
+         << tr("Provenance") << "</a></nav>\n";
 
     headline_html(html, *ds, clusters, cities, msgs);
     charts_html(html, cities, msgs);
+    if (std::optional<Rows> years = read_rows(*ds, "city_years"); years && cities) {
+        html << style_detail::report::timeline_section_html(*years, *cities, msgs);
+    }
     {
         Maps maps = render_maps(gpkg_path, fs::path(html_path));
         maps_html(html, *ds, maps, present, msgs, look.basemap_url);

@@ -60,6 +60,20 @@ std::string bar_chart_svg(const BarChart& chart);
 /// five steps: {step, top}. (0, 1) for nothing to show.
 std::pair<double, double> nice_axis(double max_value);
 
+/// A city's trajectory (report_timeline.cpp): clusters open (count) above the share
+/// of its industrial heritage re-used (0–1, drawn in %), over one time axis, as an
+/// inline <svg>; one value per year, nullopt where undefined.
+std::string city_trajectory_svg(const std::string& id, const std::string& title,
+                                const std::vector<int>& years,
+                                const std::vector<std::optional<double>>& open,
+                                const std::vector<std::optional<double>>& rate,
+                                const Messages& msgs);
+
+/// The "Transformation over time" section of report.html from the city_years
+/// rows: one chart comparing the cities' re-use shares over the years, then one
+/// trajectory per city with clusters (most clusters first).
+std::string timeline_section_html(const Rows& city_years, const Rows& cities, const Messages& msgs);
+
 /// The interactive map of report.html: Leaflet (and its marker clustering)
 /// from Debian's libjs-leaflet inlined, the GeoPackage's clusters, industrial
 /// heritage sites, programme zones and city outlines as GeoJSON, symbolised

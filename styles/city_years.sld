@@ -1,0 +1,32 @@
+{{>sld_header.xml}}
+      <se:FeatureTypeStyle>
+{{#classes}}
+        <se:Rule>
+{{>sld_rule_head.xml}}
+          <ogc:Filter>
+            <ogc:And>
+{{#first}}
+              <ogc:PropertyIsGreaterThanOrEqualTo>
+                <ogc:PropertyName>{{field}}</ogc:PropertyName>
+                <ogc:Literal>{{lower}}</ogc:Literal>
+              </ogc:PropertyIsGreaterThanOrEqualTo>
+{{/first}}
+{{^first}}
+              <ogc:PropertyIsGreaterThan>
+                <ogc:PropertyName>{{field}}</ogc:PropertyName>
+                <ogc:Literal>{{lower}}</ogc:Literal>
+              </ogc:PropertyIsGreaterThan>
+{{/first}}
+              <ogc:PropertyIsLessThanOrEqualTo>
+                <ogc:PropertyName>{{field}}</ogc:PropertyName>
+                <ogc:Literal>{{upper}}</ogc:Literal>
+              </ogc:PropertyIsLessThanOrEqualTo>
+            </ogc:And>
+          </ogc:Filter>
+{{>sld_symbolizer.xml}}
+        </se:Rule>
+{{/classes}}
+      </se:FeatureTypeStyle>
+    </UserStyle>
+  </NamedLayer>
+</StyledLayerDescriptor>
