@@ -15,6 +15,7 @@
 #include "creatlas/error.hpp"
 #include "creatlas/pipeline.hpp"
 #include "creatlas/progress.hpp"
+#include "creatlas/draft.hpp"
 #include "creatlas/project.hpp"
 #include "creatlas/version.hpp"
 
@@ -214,6 +215,19 @@ py::list schema() {
     return out;
 }
 
+py::list field_guesses() {
+    py::list out;
+    for (const auto& g : creatlas::field_guesses()) {
+        py::dict d;
+        d["section"] = g.section;
+        d["key"] = g.key;
+        d["names"] = g.names;
+        d["needs_no_geometry"] = g.needs_no_geometry;
+        out.append(d);
+    }
+    return out;
+}
+
 py::list geometry_policies() {
     py::list out;
     for (auto p : {creatlas::GeometryPolicy::Repair, creatlas::GeometryPolicy::Skip,
@@ -314,6 +328,13 @@ PYBIND11_MODULE(_creatlas, m) {
           "meaning.");
     m.def("project_schema_markdown", &creatlas::project_schema_markdown,
           "docs/project-file.md as generated from the declarations.");
+    m.def("field_guesses", &field_guesses,
+          "The common names of each guessed field: dicts with section, key, names (in order "
+          "of preference) and needs_no_geometry (x/y columns of a table only).");
+    m.def("guess_field", &creatlas::guess_field, py::arg("section"), py::arg("key"),
+          py::arg("fields"),
+          "The field of `fields` guessed for section/key (compared trimmed, NFC, case-folded, "
+          "spaces and hyphens as '_'), or '' when none matches.");
     m.def("geometry_policies", &geometry_policies,
           "The accepted values of geometry_policy, in the core's order.");
     m.def("indicator_catalogue", &indicators,
