@@ -25,6 +25,7 @@ struct Inspected {
     std::vector<std::string> fields;
     bool has_geometry = false;
     bool xy_guessed = false;
+    std::size_t layer_count = 0;
 };
 
 /// The declared default is TOML text (not a phrase such as "the current year").
@@ -83,12 +84,13 @@ std::string relative_path(const std::string& path, const fs::path& project_dir) 
 }
 
 Inspected inspect(const GeosContext& geos, const DraftSource& source) {
-    Inspected in{source, {}, {}, false, false};
+    Inspected in{source, {}, {}, false, false, 0};
     std::vector<LayerInfo> layers = inspect_source(geos, source.path, {}, source.layer);
     if (layers.empty()) {
         throw_bad_input("the source holds no layer", {source.path, "", std::nullopt, ""});
     }
     in.layer = layers.front();
+    in.layer_count = layers.size();
     for (const auto& [name, type] : in.layer.fields) {
         in.fields.push_back(name);
     }
@@ -170,10 +172,10 @@ void write_setting_key(std::ostream& out, const std::vector<Inspected>& inputs, 
             return;
         }
     }
-    const bool usable = is_toml_value(k.default_text);
+    // [project] output's default is the project file's own name: left to the core.
+    const bool usable = is_toml_value(k.default_text) && k.key != "output";
     out << (usable ? "" : "# ") << k.key << " = "
-        << (k.default_text.empty() ? "\"\"" : k.default_text)
-        << (usable ? "" : "  (default: " + k.default_text + ")") << "\n";
+        << (k.default_text.empty() ? "\"\"" : k.default_text) << "\n";
 }
 
 void write_header(std::ostream& out, const std::vector<Inspected>& inputs,
@@ -240,7 +242,9 @@ std::string draft_project(const std::vector<DraftSource>& sources,
             } else if (k.key == "path") {
                 out << "path = " << quoted(relative_path(in->source.path, project_dir)) << "\n";
             } else if (k.key == "layer") {
-                out << "layer = " << quoted(in->layer.name) << "\n";
+                // Named only where the source holds several layers (the first is read).
+                out << (in->layer_count > 1 ? "" : "# ") << "layer = " << quoted(in->layer.name)
+                    << "\n";
             } else {
                 write_source_key(out, *in, k);
             }

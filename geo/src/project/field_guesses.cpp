@@ -45,7 +45,7 @@ void source_guesses(std::vector<FieldGuess>& g) {
                  {"population", "население", "численность", "численность_населения", "pop",
                   "pop_total", "pop_max", "inhabitants"}});
     g.push_back({"cities", "capital_field",
-                 {"capital", "regional_capital", "capital_marker", "is_capital", "столица",
+                 {"capital", "regional_capital", "is_capital", "regional_centre", "столица",
                   "административный_центр"}});
     g.push_back({"cities", "centre_x_field", {"centre_lon", "center_lon", "centre_x", "center_x"}});
     g.push_back({"cities", "centre_y_field", {"centre_lat", "center_lat", "centre_y", "center_y"}});
