@@ -19,8 +19,8 @@ from .base import CreatlasAlgorithm
 
 # The atlas layers in the layer tree, top to bottom: points over polygons, the
 # small layers over the large ones; tables without geometry last.
-LAYER_ORDER = ("clusters", "heritage_sites", "heritage_programmes", "programmes",
-               "hex_grid", "cities", "city_years")
+LAYER_ORDER = ("clusters", "heritage_sites", "heritage_programmes",
+               "heritage_sites_footprints", "programmes", "hex_grid", "cities", "city_years")
 
 
 def layer_rank(layer_name):
@@ -97,8 +97,7 @@ class AtlasAlgorithm(CreatlasAlgorithm):
         self.addParameter(QgsProcessingParameterFileDestination(
             self.OUTPUT, tr("Atlas GeoPackage"), "GeoPackage (*.gpkg *.GPKG)"))
         printing = QgsProcessingParameterBoolean(
-            self.PRINT, tr("Print the atlas (atlas.pdf) and write report.html beside the "
-                           "GeoPackage"), defaultValue=True)
+            self.PRINT, tr("Print the atlas (atlas.pdf, report.html)"), defaultValue=True)
         printing.setHelp(tr("QGIS exports the print layout stored in the GeoPackage's "
                             "project: a cover and one page per city with clusters."))
         self.addParameter(printing)
@@ -106,6 +105,10 @@ class AtlasAlgorithm(CreatlasAlgorithm):
             self.LAYERS, tr("Atlas layers (URIs of the GeoPackage's layers)")))
         self.addOutput(QgsProcessingOutputFile(self.ATLAS_PDF, tr("Atlas PDF")))
         self.addOutput(QgsProcessingOutputHtml(self.REPORT_HTML, tr("Report")))
+
+    def run_project_place(self, parameters, context, gpkg):
+        # The output is the atlas itself: `<atlas>.gpkg.toml` names it.
+        return project.run_project_path(gpkg), os.path.basename(gpkg)
 
     def writes_report(self, parameters, context):
         return self.parameterAsBoolean(parameters, self.PRINT, context)

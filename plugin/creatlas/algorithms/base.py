@@ -187,15 +187,32 @@ class CreatlasAlgorithm(QgsProcessingAlgorithm):
                     "{}: the layer '{}' is required (in the dialog or the project "
                     "file).".format(self.NAME, section))
 
-    def build_project_text(self, values, output):
-        """The project file of the run, paths relative to the output's folder."""
-        folder = os.path.dirname(os.path.abspath(output))
+    def run_project_place(self, parameters, context, gpkg):
+        """Where the project file of the run goes: (its path, the [project] output it
+        names). Beside the OUTPUT layer when that is a file, naming a GeoPackage
+        beside it (`creatlas run` writes the whole atlas, not one layer); else beside
+        the core's GeoPackage."""
+        destination = None
+        if self.parameterDefinition("OUTPUT") is not None and parameters.get("OUTPUT"):
+            try:
+                destination = self.parameterAsOutputLayer(parameters, "OUTPUT", context)
+            except Exception:  # noqa: BLE001 - any failure: no file destination
+                destination = None
+        destination = (destination or "").split("|")[0]
+        if (destination and project.is_local_path(destination)
+                and os.path.splitext(destination)[1]):
+            return (project.run_project_path(destination),
+                    os.path.basename(destination) + ".atlas.gpkg")
+        return project.run_project_path(gpkg), os.path.basename(gpkg)
+
+    def build_project_text(self, values, run_project, output_name):
+        """The project file of the run, paths relative to its folder."""
+        folder = os.path.dirname(os.path.abspath(run_project))
         values = project.relative_to(values, folder)
-        values.setdefault("project", {})["output"] = os.path.basename(output)
+        values.setdefault("project", {})["output"] = output_name
         header = ["The project creatlas:{} ran from QGIS (creatlas {}); paths are relative "
                   "to this file.".format(self.NAME, core.version()),
-                  "Run it again: creatlas run {}".format(
-                      os.path.basename(project.run_project_path(output)))]
+                  "Run it again: creatlas run {}".format(os.path.basename(run_project))]
         temp = QgsProcessingUtils.tempFolder()
         exported = [section for section, v in values.items()
                     if "path" in v and os.path.abspath(os.path.join(folder, v["path"]))
@@ -265,16 +282,18 @@ class CreatlasAlgorithm(QgsProcessingAlgorithm):
         core.require()
         values = self.build_values(parameters, context, feedback)
         output = self.output_path(parameters, context)
-        text = self.build_project_text(values, output)
+        run_project, output_name = self.run_project_place(parameters, context, output)
+        text = self.build_project_text(values, run_project, output_name)
+        # The core runs exactly this text (its relative paths resolved against the
+        # folder it is written to), writing `output`.
         report = self.run_core(text, output, feedback,
                                self.writes_report(parameters, context),
-                               base_dir=os.path.dirname(os.path.abspath(output)))
+                               base_dir=os.path.dirname(os.path.abspath(run_project)))
+        results = self.collect(report, output, parameters, context, feedback)
         # The project file it actually ran, beside its output: `creatlas run` on it
         # gives the same atlas.
-        run_project = project.run_project_path(output)
         project.write_text(run_project, text)
         feedback.pushInfo("Project file of this run: {}".format(run_project))
-        results = self.collect(report, output, parameters, context, feedback)
         results[self.REPORT] = json.dumps(report, ensure_ascii=False)
         results[self.RUN_PROJECT] = run_project
         return results
