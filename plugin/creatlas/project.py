@@ -48,6 +48,8 @@ ADVANCED_SOURCE_KEYS = ("open_options", "crs", "x_field", "y_field", "wkt_field"
 # language; every other key tunes the run (or maps fields, which the dialog
 # guesses) and sits under Advanced, grouped by section in the schema's order.
 BASIC_KEYS = (("project", "name"), ("project", "language"))
+# String keys with a fixed set of values, shown as a choice (the core checks them).
+CHOICES = {("project", "language"): ("en", "ru")}
 # The dialog's field chooser that pre-selects a guessed field (gui.py).
 GUESSED_FIELD_WRAPPER = "{}.gui.GuessedFieldWrapper".format(__package__)
 
@@ -135,6 +137,11 @@ def _key_parameter(section, decl, parent_layer):
         # The value is the policy's name ("repair"), not an index: readable on the
         # qgis_process command line and stable if the core adds a policy.
         param.setUsesStaticStrings(True)
+    elif (section, key) in CHOICES:
+        param = QgsProcessingParameterEnum(
+            name, label, options=list(CHOICES[(section, key)]), allowMultiple=False,
+            defaultValue=default, optional=True)
+        param.setUsesStaticStrings(True)
     elif key == "crs" and sections()[section]["is_source"]:
         param = QgsProcessingParameterCrs(name, label, optional=True)
     elif kind == "string" and key.endswith("_field") and parent_layer:
@@ -192,9 +199,14 @@ def layer_parameter(section, required):
 
 
 def source_key_parameters(section):
-    """One parameter per key of a source section (its fields, CRS, …)."""
-    return [_key_parameter(section, k, parameter_name(section)) for k in keys(section)
-            if k["key"] not in LAYER_KEYS]
+    """One parameter per key of a source section: the fields it maps first (the
+    dialog guesses them), then how it is read (open options, encoding, CRS, x/y or
+    WKT columns, geometry policy)."""
+    declared = [k for k in keys(section) if k["key"] not in LAYER_KEYS]
+    fields = [k for k in declared
+              if k["key"].endswith("_field") and k["key"] not in ADVANCED_SOURCE_KEYS]
+    reading = [k for k in declared if k not in fields]
+    return [_key_parameter(section, k, parameter_name(section)) for k in fields + reading]
 
 
 def source_parameters(section, required):
@@ -272,7 +284,7 @@ def key_value(algorithm, parameters, context, section, decl):
     kind = decl["type"]
     key = decl["key"]
     default = declared_default(decl)
-    if key == "geometry_policy":
+    if key == "geometry_policy" or (section, key) in CHOICES:
         value = algorithm.parameterAsEnumString(parameters, name, context)
     elif key == "crs" and sections()[section]["is_source"]:
         crs = algorithm.parameterAsCrs(parameters, name, context)

@@ -48,6 +48,9 @@ def start_qgis():
     global QGIS_APP, PROVIDER
     if "QGIS_APP" in globals():
         return
+    # A clean profile: nothing remembered from an earlier session (the Advanced
+    # group's state, last values).
+    os.environ["QGIS_CUSTOM_CONFIG_PATH"] = fresh_dir("dialog-profile")
     from qgis.core import QgsApplication
 
     QgsApplication.setPrefixPath("/usr", True)
@@ -152,8 +155,11 @@ class DialogTest(unittest.TestCase):
         d.set_layer("programmes", os.path.join(SAMPLE, "programmes.geojson"))
         d.set_layer("cities", os.path.join(SAMPLE, "cities.geojson"))
         d.set_layer("cluster_attributes", os.path.join(SAMPLE, "cluster_attributes.csv"))
-        d.dialog.resize(1100, 900)
         d.dialog.show()
+        # tall enough for every parameter outside Advanced, the collapsed Advanced
+        # group and the output
+        d.dialog.setMinimumSize(1000, 1500)
+        d.dialog.resize(1000, 1500)
         for _ in range(20):
             QApplication.processEvents()
         path = SCREENSHOT or os.path.join(fresh_dir("dialog"), "atlas-dialog.png")
@@ -161,6 +167,26 @@ class DialogTest(unittest.TestCase):
         self.assertTrue(d.dialog.grab().save(path, "PNG"))
         self.assertGreater(os.path.getsize(path), 10000)
         print("screenshot: " + path)
+        # the Advanced group, opened on the guessed fields of the first layers
+        from qgis.PyQt.QtWidgets import QGroupBox, QScrollArea
+
+        # QGIS's "Advanced Parameters" (a QgsCollapsibleGroupBox, seen as a QGroupBox)
+        advanced_group = d.dialog.findChild(QGroupBox, "grpAdvanced")
+        self.assertIsNotNone(advanced_group)
+        self.assertTrue(advanced_group.property("collapsed"))
+        advanced_group.setProperty("collapsed", False)
+        for _ in range(20):
+            QApplication.processEvents()
+        label = d.panel.wrappers["clusters_id_field"].wrappedLabel() \
+            if hasattr(d.panel.wrappers["clusters_id_field"], "wrappedLabel") else None
+        label = label or d.panel.wrappers["clusters_id_field"].label
+        scroll = d.panel.findChildren(QScrollArea)[0]
+        scroll.verticalScrollBar().setValue(label.mapTo(scroll.widget(), label.rect().topLeft()).y()
+                                            - 40)
+        for _ in range(20):
+            QApplication.processEvents()
+        advanced = os.path.join(os.path.dirname(path), "atlas-dialog-advanced.png")
+        self.assertTrue(d.dialog.grab().save(advanced, "PNG"))
         d.dialog.close()
 
     def test_fields_are_guessed_on_the_sample_layers(self):
