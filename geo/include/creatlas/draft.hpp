@@ -30,6 +30,9 @@ const std::vector<FieldGuess>& field_guesses();
 std::string guess_field(const std::string& section, const std::string& key,
                         const std::vector<std::string>& fields);
 
+/// The guesses as a section of docs/project-file.md (project_schema_markdown()).
+std::string field_guesses_markdown();
+
 /// One input of a drafted project: the source section it fills and its file.
 struct DraftSource {
     std::string section; ///< "clusters", "heritage", …

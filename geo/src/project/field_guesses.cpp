@@ -8,6 +8,7 @@
 #include "creatlas/text.hpp"
 
 #include <algorithm>
+#include <sstream>
 
 namespace creatlas {
 
@@ -133,6 +134,31 @@ std::string guess_field(const std::string& section, const std::string& key,
         }
     }
     return "";
+}
+
+std::string field_guesses_markdown() {
+    std::ostringstream md;
+    md << "## Fields guessed from their names\n\n"
+          "`creatlas init --clusters FILE [--heritage FILE] [--programmes FILE] [--cities FILE] "
+          "… -o project.toml` drafts a commented project file from the input files: it "
+          "inspects each with GDAL, writes the fields guessed below and every other key at "
+          "its default, and never overwrites a file without `--overwrite`. The QGIS plugin's "
+          "dialog pre-selects the same guesses when a layer is chosen. A field matches when "
+          "its name equals one of these, compared trimmed, case-folded, in Unicode NFC, with "
+          "spaces and hyphens read as `_`; the first name in the list that the layer has "
+          "wins. x_field and y_field are guessed only for a table without geometry. "
+          "[formation]'s fields are looked for in [cluster_attributes], then in "
+          "[clusters].\n\n"
+          "| key | names tried, in order |\n|---|---|\n";
+    for (const FieldGuess& g : field_guesses()) {
+        md << "| [" << g.section << "] `" << g.key << "` | ";
+        for (std::size_t i = 0; i < g.names.size(); ++i) {
+            md << (i == 0 ? "" : ", ") << "`" << g.names[i] << "`";
+        }
+        md << " |\n";
+    }
+    md << "\n";
+    return md.str();
 }
 
 } // namespace creatlas
