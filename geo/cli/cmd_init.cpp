@@ -1,8 +1,8 @@
 // creatlas init --clusters FILE … -o project.toml: a commented project file drafted
 // from the inputs (fields guessed by name, every other key at its default).
 #include "commands.hpp"
-#include "creatlas/error.hpp"
 #include "creatlas/draft.hpp"
+#include "creatlas/error.hpp"
 #include "creatlas/project.hpp"
 
 #include <algorithm>

@@ -12,10 +12,10 @@
 // The core copies its Progress callbacks freely (Progress::sub), possibly on
 // worker threads, so the callbacks capture only a shared_ptr to a holder of the
 // Python objects: copying them never touches a Python reference count.
+#include "creatlas/draft.hpp"
 #include "creatlas/error.hpp"
 #include "creatlas/pipeline.hpp"
 #include "creatlas/progress.hpp"
-#include "creatlas/draft.hpp"
 #include "creatlas/project.hpp"
 #include "creatlas/version.hpp"
 

@@ -206,7 +206,8 @@ class InitRealData(unittest.TestCase):
 
     def test_fields_are_guessed(self):
         cities = self.data["cities"]
-        # city.csv's header: …,city,…,kladr_id,fias_id,…,capital_marker,…,geo_lat,geo_lon,population
+        # city.csv's header: …, city, …, kladr_id, fias_id, …, capital_marker, …,
+        # geo_lat, geo_lon, population
         self.assertEqual(cities["id_field"], "kladr_id")
         self.assertEqual(cities["name_field"], "city")
         self.assertEqual(cities["population_field"], "population")

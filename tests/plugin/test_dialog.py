@@ -177,12 +177,10 @@ class DialogTest(unittest.TestCase):
         advanced_group.setProperty("collapsed", False)
         for _ in range(20):
             QApplication.processEvents()
-        label = d.panel.wrappers["clusters_id_field"].wrappedLabel() \
-            if hasattr(d.panel.wrappers["clusters_id_field"], "wrappedLabel") else None
-        label = label or d.panel.wrappers["clusters_id_field"].label
+        label = d.panel.wrappers["clusters_id_field"].label  # the plugin's Python wrapper
         scroll = d.panel.findChildren(QScrollArea)[0]
-        scroll.verticalScrollBar().setValue(label.mapTo(scroll.widget(), label.rect().topLeft()).y()
-                                            - 40)
+        top = label.mapTo(scroll.widget(), label.rect().topLeft()).y()
+        scroll.verticalScrollBar().setValue(top - 40)
         for _ in range(20):
             QApplication.processEvents()
         advanced = os.path.join(os.path.dirname(path), "atlas-dialog-advanced.png")

@@ -15,8 +15,8 @@ namespace creatlas {
 /// QGIS dialog pre-selects the guess and `creatlas init` writes it. Russian names
 /// are included («название», «население», «год»).
 struct FieldGuess {
-    std::string section; ///< "cities", …; "formation" for the cluster attribute keys
-    std::string key;     ///< "name_field", …
+    std::string section;            ///< "cities", …; "formation" for the cluster attribute keys
+    std::string key;                ///< "name_field", …
     std::vector<std::string> names; ///< in order of preference
     /// Only for a layer without geometry (x_field/y_field: lon/lat columns of a table).
     bool needs_no_geometry = false;
@@ -45,7 +45,6 @@ struct DraftSource {
 /// inspected with GDAL; its fields are guessed (field_guesses()), and every other
 /// key is written at its declared default or, without a usable default,
 /// commented. Needs at least one of clusters, heritage or programmes.
-std::string draft_project(const std::vector<DraftSource>& sources,
-                          const std::string& project_path);
+std::string draft_project(const std::vector<DraftSource>& sources, const std::string& project_path);
 
 } // namespace creatlas

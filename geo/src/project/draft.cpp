@@ -2,9 +2,10 @@
 // source is inspected with GDAL, its fields are guessed from the common names
 // declared beside the schema (field_guesses()), and every other key is written at
 // its declared default, so that the draft runs as it is.
+#include "creatlas/draft.hpp"
+
 #include "creatlas/error.hpp"
 #include "creatlas/load.hpp"
-#include "creatlas/draft.hpp"
 #include "creatlas/project.hpp"
 #include "creatlas/version.hpp"
 
@@ -132,7 +133,8 @@ void write_source_key(std::ostream& out, Inspected& in, const KeyDecl& k) {
     if (k.key == "crs" && in.layer.crs.empty()) {
         // A source without a CRS is an error unless the project declares one; a
         // table whose lon/lat columns were found is read as WGS 84 longitude/latitude.
-        const bool lonlat = !in.has_geometry && !guess_field(k.section, "x_field", in.fields).empty();
+        const bool lonlat =
+            !in.has_geometry && !guess_field(k.section, "x_field", in.fields).empty();
         out << (lonlat ? "" : "# ") << "crs = \"EPSG:4326\""
             << (lonlat ? "  # longitude/latitude columns: WGS 84\n"
                        : "  # this source declares no CRS: set it\n");
@@ -167,8 +169,8 @@ void write_setting_key(std::ostream& out, const std::vector<Inspected>& inputs, 
         }
         const std::string guess = guess_field(k.section, k.key, in->fields);
         if (!guess.empty()) {
-            out << k.key << " = " << quoted(guess) << "  # guessed from the fields of ["
-                << section << "]\n";
+            out << k.key << " = " << quoted(guess) << "  # guessed from the fields of [" << section
+                << "]\n";
             return;
         }
     }
@@ -191,12 +193,11 @@ void write_header(std::ostream& out, const std::vector<Inspected>& inputs,
         for (const std::string& f : in.fields) {
             fields += (fields.empty() ? "" : ", ") + f;
         }
-        comment(out, "  [" + in.source.section + "] " +
-                         relative_path(in.source.path, project_dir) + ", layer " +
-                         in.layer.name + ": " + std::to_string(in.layer.features) +
+        comment(out, "  [" + in.source.section + "] " + relative_path(in.source.path, project_dir) +
+                         ", layer " + in.layer.name + ": " + std::to_string(in.layer.features) +
                          " features, geometry " + in.layer.geometry_type + ", CRS " +
-                         (in.layer.crs.empty() ? "none" : in.layer.crs) + "; fields: " +
-                         (fields.empty() ? "none" : fields));
+                         (in.layer.crs.empty() ? "none" : in.layer.crs) +
+                         "; fields: " + (fields.empty() ? "none" : fields));
     }
 }
 

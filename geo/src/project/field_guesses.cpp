@@ -3,8 +3,8 @@
 // read. Declared beside the project schema because every entry names a declared
 // key; a guess is only ever a starting value the user can change.
 #include "creatlas/draft.hpp"
-#include "creatlas/project.hpp"
 #include "creatlas/error.hpp"
+#include "creatlas/project.hpp"
 #include "creatlas/text.hpp"
 
 #include <algorithm>
@@ -22,19 +22,18 @@ std::vector<std::string> id_names(const std::string& own, std::vector<std::strin
 }
 
 const std::vector<std::string>& name_names() {
-    static const std::vector<std::string> names{"name", "название", "наименование", "имя",
-                                                "title", "name_ru", "nazvanie"};
+    static const std::vector<std::string> names{"name",  "название", "наименование", "имя",
+                                                "title", "name_ru",  "nazvanie"};
     return names;
 }
 
 void source_guesses(std::vector<FieldGuess>& g) {
-    const std::vector<std::string> lon{"lon",     "lng",         "long",      "longitude",
-                                       "geo_lon", "x",           "долгота",   "lon_wgs84",
-                                       "coord_x", "координата_x"};
-    const std::vector<std::string> lat{"lat",     "latitude", "geo_lat",  "y",
-                                       "широта",  "lat_wgs84", "coord_y", "координата_y"};
-    for (const char* s : {"cities", "city_areas", "clusters", "heritage", "programmes",
-                          "enterprises"}) {
+    const std::vector<std::string> lon{"lon", "lng",     "long",      "longitude", "geo_lon",
+                                       "x",   "долгота", "lon_wgs84", "coord_x",   "координата_x"};
+    const std::vector<std::string> lat{"lat",    "latitude",  "geo_lat", "y",
+                                       "широта", "lat_wgs84", "coord_y", "координата_y"};
+    for (const char* s :
+         {"cities", "city_areas", "clusters", "heritage", "programmes", "enterprises"}) {
         g.push_back({s, "x_field", lon, true});
         g.push_back({s, "y_field", lat, true});
     }
@@ -42,10 +41,12 @@ void source_guesses(std::vector<FieldGuess>& g) {
     std::vector<std::string> city_names = name_names();
     city_names.insert(city_names.end(), {"city_name", "city", "город", "settlement"});
     g.push_back({"cities", "name_field", city_names});
-    g.push_back({"cities", "population_field",
+    g.push_back({"cities",
+                 "population_field",
                  {"population", "население", "численность", "численность_населения", "pop",
                   "pop_total", "pop_max", "inhabitants"}});
-    g.push_back({"cities", "capital_field",
+    g.push_back({"cities",
+                 "capital_field",
                  {"capital", "regional_capital", "is_capital", "regional_centre", "столица",
                   "административный_центр"}});
     g.push_back({"cities", "centre_x_field", {"centre_lon", "center_lon", "centre_x", "center_x"}});
@@ -62,33 +63,41 @@ void source_guesses(std::vector<FieldGuess>& g) {
 
     g.push_back({"programmes", "id_field", id_names("programme_id", {"program_id"})});
     g.push_back({"programmes", "name_field", name_names()});
-    g.push_back({"programmes", "instrument_field",
+    g.push_back({"programmes",
+                 "instrument_field",
                  {"instrument", "инструмент", "instrument_type", "вид_поддержки", "мера"}});
-    g.push_back({"programmes", "grant_field",
+    g.push_back({"programmes",
+                 "grant_field",
                  {"grant_per_cluster", "grant", "грант", "grant_amount", "сумма_гранта"}});
 
-    g.push_back({"cluster_attributes", "key_field",
+    g.push_back({"cluster_attributes",
+                 "key_field",
                  {"cluster_key", "key", "ключ", "cluster_id", "cluster", "кластер", "id", "код"}});
 
-    g.push_back({"grants", "key_field",
+    g.push_back({"grants",
+                 "key_field",
                  {"cluster_key", "key", "ключ", "cluster_id", "cluster", "кластер"}});
-    g.push_back({"grants", "amount_field",
-                 {"amount", "сумма", "grant", "грант", "amount_rub", "sum"}});
-    g.push_back({"grants", "programme_field",
+    g.push_back(
+        {"grants", "amount_field", {"amount", "сумма", "grant", "грант", "amount_rub", "sum"}});
+    g.push_back({"grants",
+                 "programme_field",
                  {"programme_id", "program_id", "programme", "program", "программа"}});
 
     g.push_back({"enterprises", "id_field", id_names("enterprise_id", {"inn", "инн", "ogrn"})});
 }
 
 void setting_guesses(std::vector<FieldGuess>& g) {
-    g.push_back({"formation", "initiator_field",
+    g.push_back({"formation",
+                 "initiator_field",
                  {"initiator", "инициатор", "initiator_type", "тип_инициатора"}});
-    g.push_back({"formation", "public_share_field",
+    g.push_back({"formation",
+                 "public_share_field",
                  {"public_share", "share", "доля", "доля_государства", "public_money_share",
                   "gov_share", "state_share"}});
-    g.push_back({"formation", "opened_field",
-                 {"opened", "year", "год", "opened_year", "year_opened", "год_открытия",
-                  "founded", "год_основания"}});
+    g.push_back({"formation",
+                 "opened_field",
+                 {"opened", "year", "год", "opened_year", "year_opened", "год_открытия", "founded",
+                  "год_основания"}});
 }
 
 std::vector<FieldGuess> make_guesses() {
