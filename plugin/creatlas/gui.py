@@ -21,6 +21,10 @@ from . import core
 
 # The parameter metadata key that says which declared key a field parameter is.
 GUESS = "creatlas_guess"
+# The layers that carry [formation]'s fields, by the field parameter that reacts
+# when the layer changes; the fields guessed there.
+FORMATION_HOSTS = (("cluster_attributes", "key_field"), ("clusters", "id_field"))
+FORMATION_FIELDS = ("initiator_field", "public_share_field", "opened_field")
 
 
 def guess_for_layer(section, key, layer, needs_no_geometry):
@@ -62,6 +66,26 @@ class GuessedFieldWrapper(TableFieldWidgetWrapper):
             self.widget.setField(self.guessed)
             if meta["key"] == "x_field":
                 self._guess_crs(meta["section"])
+        if (meta["section"], meta["key"]) in FORMATION_HOSTS:
+            self._guess_formation_fields()
+
+    def _guess_formation_fields(self):
+        """[formation]'s initiator, public share and opening-year fields live in the
+        cluster attributes or on the clusters: guessed from the layer just chosen,
+        where the dialog still holds no value or the declared default."""
+        module = core.module
+        if module is None or self._layer is None:
+            return
+        fields = [f.name() for f in self._layer.fields()]
+        for key in FORMATION_FIELDS:
+            wrapper = self._siblings.get("formation_" + key)
+            guess = module.guess_field("formation", key, fields)
+            if wrapper is None or not guess:
+                continue
+            current = wrapper.parameterValue()
+            default = wrapper.parameterDefinition().defaultValue()
+            if not current or current == default:
+                wrapper.setParameterValue(guess, self.context)
 
     def _guess_crs(self, section):
         """Lon/lat columns of a table without a CRS: WGS 84, unless the user set one."""

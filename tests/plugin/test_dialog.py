@@ -239,6 +239,15 @@ class DialogTest(unittest.TestCase):
         # the user's choice wins over the guess
         d.panel.wrappers["cities_name_field"].setParameterValue("Год", d.context)
         self.assertEqual(d.value("cities_name_field"), "Год")
+        # [formation]'s fields from a cluster attribute table
+        table = os.path.join(folder, "атрибуты.csv")
+        with open(table, "w", encoding="utf-8") as f:
+            f.write("Ключ,Инициатор,Доля,Год_открытия\nK1,private,0,2017\n")
+        d.set_layer("cluster_attributes", table)
+        self.assertEqual(d.value("cluster_attributes_key_field"), "Ключ")
+        self.assertEqual(d.value("formation_initiator_field"), "Инициатор")
+        self.assertEqual(d.value("formation_public_share_field"), "Доля")
+        self.assertEqual(d.value("formation_opened_field"), "Год_открытия")
 
 
 class RealDataGuesses(unittest.TestCase):
