@@ -25,7 +25,6 @@ struct Inspected {
     LayerInfo layer;
     std::vector<std::string> fields;
     bool has_geometry = false;
-    bool xy_guessed = false;
     std::size_t layer_count = 0;
 };
 
@@ -85,7 +84,7 @@ std::string relative_path(const std::string& path, const fs::path& project_dir) 
 }
 
 Inspected inspect(const GeosContext& geos, const DraftSource& source) {
-    Inspected in{source, {}, {}, false, false, 0};
+    Inspected in{source, {}, {}, false, 0};
     std::vector<LayerInfo> layers = inspect_source(geos, source.path, {}, source.layer);
     if (layers.empty()) {
         throw_bad_input("the source holds no layer", {source.path, "", std::nullopt, ""});
@@ -113,7 +112,7 @@ bool has_field(const Inspected& in, const std::string& name) {
 }
 
 /// One key of a given source: a guess, the default, or a commented line.
-void write_source_key(std::ostream& out, Inspected& in, const KeyDecl& k) {
+void write_source_key(std::ostream& out, const Inspected& in, const KeyDecl& k) {
     const FieldGuess* declared = nullptr;
     for (const FieldGuess& g : field_guesses()) {
         if (g.section == k.section && g.key == k.key) {
@@ -127,7 +126,6 @@ void write_source_key(std::ostream& out, Inspected& in, const KeyDecl& k) {
     comment(out, k.meaning);
     if (!guess.empty()) {
         out << k.key << " = " << quoted(guess) << "  # guessed from the field names\n";
-        in.xy_guessed = in.xy_guessed || k.key == "x_field";
         return;
     }
     if (k.key == "crs" && in.layer.crs.empty()) {
@@ -223,8 +221,8 @@ std::string draft_project(const std::vector<DraftSource>& sources,
     std::ostringstream out;
     write_header(out, inputs, project_dir);
     for (const SectionDecl& section : project_sections()) {
-        Inspected* in = nullptr;
-        for (Inspected& candidate : inputs) {
+        const Inspected* in = nullptr;
+        for (const Inspected& candidate : inputs) {
             in = candidate.source.section == section.name ? &candidate : in;
         }
         out << "\n";
