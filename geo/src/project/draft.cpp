@@ -215,6 +215,7 @@ std::string draft_project(const std::vector<DraftSource>& sources,
     }
     GeosContext geos;
     std::vector<Inspected> inputs;
+    inputs.reserve(sources.size());
     for (const DraftSource& s : sources) {
         inputs.push_back(inspect(geos, s));
     }
