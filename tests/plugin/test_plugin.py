@@ -926,6 +926,17 @@ class BadInputTest(QgisCase):
         self.assertNotIn("Traceback", text)
         self.assertFalse(os.path.exists(os.path.join(folder, "out.gpkg")))
 
+    def test_link_needs_a_table_to_join(self):
+        folder = fresh_dir("link")
+        params = sample_params({"clusters"})
+        params.update(OUTPUT=os.path.join(folder, "out.gpkg"))
+        proc, _ = self.qgis.run("creatlas:link", params)
+        self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
+        text = proc.stdout + proc.stderr
+        self.assertIn("at least one table to join to the clusters", text)
+        self.assertNotIn("Traceback", text)
+        self.assertEqual(os.listdir(folder), [])  # no output, no project file
+
 
 CANCEL_SCRIPT = r"""
 import json, os, sys, time
