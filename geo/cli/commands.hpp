@@ -17,6 +17,7 @@ inline constexpr int kExitBadInput = 1;
 inline constexpr int kExitUsage = 2;
 
 void add_run_command(CLI::App& app, Action& action);
+void add_init_command(CLI::App& app, Action& action);
 void add_info_command(CLI::App& app, Action& action);
 void add_indicators_command(CLI::App& app, Action& action);
 void add_schema_command(CLI::App& app, Action& action);

@@ -28,6 +28,7 @@ int run_cli(int argc, char** argv) {
     app.require_subcommand(1);
     Action action;
     add_run_command(app, action);
+    add_init_command(app, action);
     add_info_command(app, action);
     add_indicators_command(app, action);
     add_schema_command(app, action);

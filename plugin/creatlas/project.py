@@ -14,6 +14,7 @@ key, e.g. `clusters`, `clusters_id_field`, `link_heritage_snap_m`.
 
 import math
 import os
+import re
 import tomllib
 
 from qgis.core import (
@@ -43,6 +44,14 @@ OUTPUT_KEY = ("project", "output")
 # columns, sources without a CRS, GDAL open options): shown under "Advanced".
 ADVANCED_SOURCE_KEYS = ("open_options", "crs", "x_field", "y_field", "wkt_field",
                         "geometry_policy")
+# The keys shown outside "Advanced parameters": a planner names the atlas and its
+# language; every other key tunes the run (or maps fields, which the dialog
+# guesses) and sits under Advanced, grouped by section in the schema's order.
+BASIC_KEYS = (("project", "name"), ("project", "language"))
+# String keys with a fixed set of values, shown as a choice (the core checks them).
+CHOICES = {("project", "language"): ("en", "ru")}
+# The dialog's field chooser that pre-selects a guessed field (gui.py).
+GUESSED_FIELD_WRAPPER = "{}.gui.GuessedFieldWrapper".format(__package__)
 
 
 def sections():
@@ -128,12 +137,23 @@ def _key_parameter(section, decl, parent_layer):
         # The value is the policy's name ("repair"), not an index: readable on the
         # qgis_process command line and stable if the core adds a policy.
         param.setUsesStaticStrings(True)
+    elif (section, key) in CHOICES:
+        param = QgsProcessingParameterEnum(
+            name, label, options=list(CHOICES[(section, key)]), allowMultiple=False,
+            defaultValue=default, optional=True)
+        param.setUsesStaticStrings(True)
     elif key == "crs" and sections()[section]["is_source"]:
         param = QgsProcessingParameterCrs(name, label, optional=True)
     elif kind == "string" and key.endswith("_field") and parent_layer:
         param = QgsProcessingParameterField(
             name, label, defaultValue=default, parentLayerParameterName=parent_layer,
             type=QgsProcessingParameterField.Any, allowMultiple=False, optional=True)
+        guess = declared_guess(section, key)
+        if guess is not None:
+            param.setMetadata({
+                "widget_wrapper": {"class": GUESSED_FIELD_WRAPPER},
+                "creatlas_guess": {"section": section, "key": key,
+                                   "needs_no_geometry": guess["needs_no_geometry"]}})
     elif kind == "string":
         param = QgsProcessingParameterString(name, label, defaultValue=default, optional=True)
     elif kind in ("number", "integer"):
@@ -153,24 +173,45 @@ def _key_parameter(section, decl, parent_layer):
     if not default and decl["default"]:
         help_text += " Default: {}.".format(decl["default"])
     param.setHelp(help_text)
-    if sections()[section]["is_source"] and key in ADVANCED_SOURCE_KEYS:
+    if (section, key) not in BASIC_KEYS:
         param.setFlags(param.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
     return param
 
 
-def source_parameters(section, required):
-    """The layer parameter of a source section and one parameter per key."""
-    decl = sections()[section]
+def declared_guess(section, key):
+    """The core's guess list entry for a key (field_guesses()), or None."""
+    module = core.require()
+    if not hasattr(module, "field_guesses"):
+        return None
+    for guess in module.field_guesses():
+        if guess["section"] == section and guess["key"] == key:
+            return guess
+    return None
+
+
+def layer_parameter(section, required):
+    """The layer parameter of a source section (never under Advanced)."""
     layer = QgsProcessingParameterFeatureSource(
         parameter_name(section), _label(section), types=[QgsProcessing.TypeVector],
         optional=not required)
-    layer.setHelp(decl["meaning"])
-    params = [layer]
-    for k in keys(section):
-        if k["key"] in LAYER_KEYS:
-            continue
-        params.append(_key_parameter(section, k, parameter_name(section)))
-    return params
+    layer.setHelp(sections()[section]["meaning"])
+    return layer
+
+
+def source_key_parameters(section):
+    """One parameter per key of a source section: the fields it maps first (the
+    dialog guesses them), then how it is read (open options, encoding, CRS, x/y or
+    WKT columns, geometry policy)."""
+    declared = [k for k in keys(section) if k["key"] not in LAYER_KEYS]
+    fields = [k for k in declared
+              if k["key"].endswith("_field") and k["key"] not in ADVANCED_SOURCE_KEYS]
+    reading = [k for k in declared if k not in fields]
+    return [_key_parameter(section, k, parameter_name(section)) for k in fields + reading]
+
+
+def source_parameters(section, required):
+    """The layer parameter of a source section and one parameter per key."""
+    return [layer_parameter(section, required)] + source_key_parameters(section)
 
 
 def setting_parameters(section):
@@ -243,7 +284,7 @@ def key_value(algorithm, parameters, context, section, decl):
     kind = decl["type"]
     key = decl["key"]
     default = declared_default(decl)
-    if key == "geometry_policy":
+    if key == "geometry_policy" or (section, key) in CHOICES:
         value = algorithm.parameterAsEnumString(parameters, name, context)
     elif key == "crs" and sections()[section]["is_source"]:
         crs = algorithm.parameterAsCrs(parameters, name, context)
@@ -285,9 +326,16 @@ def _uri_open_options(algorithm, parameters, context, section, path):
 
 
 def source_values(algorithm, parameters, context, feedback, section):
-    """The keys of one source section, or None when the layer was not given."""
+    """The keys of one source section set in the dialog, or None when none is. Without
+    a layer only its other keys are returned (they override a project file's)."""
     if not _given(parameters, parameter_name(section)):
-        return None
+        values = {}
+        for decl in keys(section):
+            if decl["key"] not in LAYER_KEYS:
+                value = key_value(algorithm, parameters, context, section, decl)
+                if value is not None:
+                    values[decl["key"]] = value
+        return values or None
     path, layer_name = algorithm.parameterAsCompatibleSourceLayerPathAndLayerName(
         parameters, parameter_name(section), context, COMPATIBLE_FORMATS, "gpkg", feedback)
     if not path:
@@ -320,9 +368,10 @@ def setting_values(algorithm, parameters, context, section):
     return values
 
 
-def project_text(values_by_section):
+def project_text(values_by_section, header=None):
     """Project-file text for {section: {key: value}}, sections in the core's order."""
-    lines = ["# Written by the creatlas QGIS plugin {}.".format(core.version())]
+    lines = ["# " + line if line else "#" for line in (header or [
+        "Written by the creatlas QGIS plugin {}.".format(core.version())])]
     for section in sections():
         values = values_by_section.get(section)
         if values is None:
@@ -338,3 +387,89 @@ def temp_base_dir():
     # Every path in the generated text is absolute; the folder only matters for
     # relative paths a user might type into a text parameter.
     return QgsProcessingUtils.tempFolder()
+
+
+# --- a project file in, the project file of the run out ----------------------------------
+
+
+def is_local_path(path):
+    """A file path, not a connection string ("PG:…", "GPKG:…") nor a GDAL virtual
+    path ("/vsizip/…"): the core's is_local_path(), for the paths it resolves."""
+    if path.startswith("/vsi"):
+        return False
+    return re.match(r"^[A-Za-z][A-Za-z0-9+._-]+:", path) is None
+
+
+def read_project_file(path, wanted):
+    """{section: {key: value}} of a creatlas project file, for the sections in
+    `wanted`; its local paths made absolute against its folder; [project] output
+    dropped (the algorithm's output wins)."""
+    try:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    except OSError as error:
+        raise QgsProcessingException("Project file {}: {}".format(path, error)) from None
+    except tomllib.TOMLDecodeError as error:
+        raise QgsProcessingException(
+            "Project file {}: not valid TOML: {}".format(path, error)) from None
+    base = os.path.dirname(os.path.abspath(path))
+    out = {}
+    for section, values in data.items():
+        if section not in wanted:
+            continue
+        if not isinstance(values, dict):
+            raise QgsProcessingException(
+                "Project file {}: [{}] is not a section".format(path, section))
+        values = dict(values)
+        if section == OUTPUT_KEY[0]:
+            values.pop(OUTPUT_KEY[1], None)
+        source = values.get("path")
+        if isinstance(source, str) and is_local_path(source):
+            values["path"] = os.path.normpath(os.path.join(base, source))
+        out[section] = values
+    return out
+
+
+def merge(file_values, dialog_values):
+    """The project file's values overridden, key by key, by the dialog's. A layer
+    chosen in the dialog replaces the file's source (path and layer)."""
+    out = {section: dict(values) for section, values in file_values.items()}
+    for section, values in dialog_values.items():
+        target = out.setdefault(section, {})
+        if "path" in values:
+            target.pop("layer", None)
+        target.update(values)
+    # Keys of a source that names no layer, in the dialog or in the file, have
+    # nothing to apply to.
+    return {section: values for section, values in out.items()
+            if not sections()[section]["is_source"] or "path" in values}
+
+
+def relative_to(values_by_section, folder):
+    """The same values with local absolute paths made relative to `folder`."""
+    out = {}
+    for section, values in values_by_section.items():
+        values = dict(values)
+        source = values.get("path")
+        if isinstance(source, str) and is_local_path(source) and os.path.isabs(source):
+            values["path"] = os.path.relpath(source, folder).replace(os.sep, "/")
+        out[section] = values
+    return out
+
+
+def run_project_path(output):
+    """The project file written beside an output: `<output>.toml`."""
+    return output + ".toml"
+
+
+def write_text(path, text):
+    """Write `text` through a temporary file renamed into place."""
+    temp = path + ".tmp-creatlas"
+    try:
+        with open(temp, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        os.replace(temp, path)
+    except OSError as error:
+        if os.path.exists(temp):
+            os.remove(temp)
+        raise QgsProcessingException("Could not write {}: {}".format(path, error)) from None

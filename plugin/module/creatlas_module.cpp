@@ -12,6 +12,7 @@
 // The core copies its Progress callbacks freely (Progress::sub), possibly on
 // worker threads, so the callbacks capture only a shared_ptr to a holder of the
 // Python objects: copying them never touches a Python reference count.
+#include "creatlas/draft.hpp"
 #include "creatlas/error.hpp"
 #include "creatlas/pipeline.hpp"
 #include "creatlas/progress.hpp"
@@ -214,6 +215,19 @@ py::list schema() {
     return out;
 }
 
+py::list field_guesses() {
+    py::list out;
+    for (const auto& g : creatlas::field_guesses()) {
+        py::dict d;
+        d["section"] = g.section;
+        d["key"] = g.key;
+        d["names"] = g.names;
+        d["needs_no_geometry"] = g.needs_no_geometry;
+        out.append(d);
+    }
+    return out;
+}
+
 py::list geometry_policies() {
     py::list out;
     for (auto p : {creatlas::GeometryPolicy::Repair, creatlas::GeometryPolicy::Skip,
@@ -315,6 +329,13 @@ PYBIND11_MODULE(_creatlas, m) {
           "meaning.");
     m.def("project_schema_markdown", &creatlas::project_schema_markdown,
           "docs/project-file.md as generated from the declarations.");
+    m.def("field_guesses", &field_guesses,
+          "The common names of each guessed field: dicts with section, key, names (in order "
+          "of preference) and needs_no_geometry (x/y columns of a table only).");
+    m.def("guess_field", &creatlas::guess_field, py::arg("section"), py::arg("key"),
+          py::arg("fields"),
+          "The field of `fields` guessed for section/key (compared trimmed, NFC, case-folded, "
+          "spaces and hyphens as '_'), or '' when none matches.");
     m.def("geometry_policies", &geometry_policies,
           "The accepted values of geometry_policy, in the core's order.");
     m.def("indicator_catalogue", &indicators,

@@ -22,6 +22,7 @@ import json
 import math
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -399,7 +400,7 @@ class TranslationTest(unittest.TestCase):
         text = self.help_text("ru_RU")
         self.assertIn("Построить атлас креативных кластеров", text)
         self.assertIn("Кластеры: поле идентификатора", text)
-        self.assertIn("Напечатать атлас (atlas.pdf)", text)
+        self.assertIn("Напечатать атлас (atlas.pdf, report.html)", text)
 
     def test_english_without_a_locale_setting(self):
         text = self.help_text(None)
@@ -667,6 +668,146 @@ class OverlayTest(QgisCase):
             self.assertEqual(sites[hid]["programme_count"], expected, hid)
 
 
+class OverlayAloneTest(OverlayTest):
+    """creatlas:overlay asks only for what it reads: heritage and programmes, no
+    clusters; the same overlaps, areas and counts as with them (the checks of
+    OverlayTest, computed with shapely and pyproj)."""
+
+    @classmethod
+    def setUpClass(cls):
+        QgisCase.setUpClass.__func__(cls)
+        params = sample_params({"project", "heritage", "programmes", "industrial"})
+        cls.overlaps = os.path.join(cls.out, "overlaps.gpkg")
+        cls.sites = os.path.join(cls.out, "sites.gpkg")
+        params.update(OUTPUT=cls.overlaps, HERITAGE=cls.sites)
+        cls.proc, cls.result = cls.qgis.run("creatlas:overlay", params)
+
+    def test_the_project_file_of_the_run_has_no_clusters(self):
+        results = self.assert_ok(self.proc, self.result)
+        # beside the output layer, naming the full atlas it reproduces
+        self.assertEqual(results["RUN_PROJECT"], self.overlaps + ".toml")
+        with open(results["RUN_PROJECT"], "rb") as f:
+            ran = tomllib.load(f)
+        self.assertEqual(sorted(s for s in ran if s in ("clusters", "heritage", "programmes")),
+                         ["heritage", "programmes"])
+        self.assertEqual(ran["project"]["output"], "overlaps.gpkg.atlas.gpkg")
+        report = run_cli(results["RUN_PROJECT"], os.path.join(self.out, "again.gpkg"))
+        self.assertEqual(report["layers"]["heritage_programmes"], results["OVERLAPS"])
+
+
+# --- the project file in and out ---------------------------------------------------------
+
+
+class ReproduceTest(QgisCase):
+    """A qgis_process run writes `<output>.toml` beside its output, with paths
+    relative to it; `creatlas run` on that file gives the same atlas, field by field."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.plugin_gpkg = os.path.join(cls.out, "atlas.gpkg")
+        params = sample_params(None)
+        params.update(OUTPUT=cls.plugin_gpkg, PRINT_ATLAS="false")
+        cls.proc, cls.result = cls.qgis.run("creatlas:atlas", params)
+        cls.toml = cls.plugin_gpkg + ".toml"
+        cls.cli_gpkg = os.path.join(cls.out, "from-toml.gpkg")
+        cls.cli_report = run_cli(cls.toml, cls.cli_gpkg) if os.path.exists(cls.toml) else None
+
+    def test_the_project_file_is_written_beside_the_output(self):
+        results = self.assert_ok(self.proc, self.result)
+        self.assertEqual(results["RUN_PROJECT"], self.toml)
+        with open(self.toml, "rb") as f:
+            ran = tomllib.load(f)
+        self.assertEqual(ran["project"]["output"], "atlas.gpkg")
+        for section in ("clusters", "heritage", "programmes", "cities", "cluster_attributes",
+                        "grants"):
+            path = ran[section]["path"]
+            self.assertFalse(os.path.isabs(path), path)
+            self.assertEqual(os.path.realpath(os.path.join(self.out, path)),
+                             os.path.realpath(os.path.join(SAMPLE, os.path.basename(path))))
+        # the values the run was given are in it (values equal to a default are left
+        # to the default)
+        self.assertEqual(ran["industrial"]["category_values"], ["industrial"])
+        self.assertEqual(ran["cities"]["centre_x_field"], "centre_lon")
+        self.assertEqual(ran["clusters"]["crs"], "EPSG:4326")
+        self.assertNotIn("formation", ran)
+
+    def test_creatlas_run_on_it_gives_the_same_atlas(self):
+        results = self.assert_ok(self.proc, self.result)
+        self.assertIsNotNone(self.cli_report)
+        self.assert_same_report(json.loads(results["REPORT"]), self.cli_report)
+        for name in self.cli_report["layers"]:
+            self.assert_same_layer(self.cli_gpkg, name, self.plugin_gpkg)
+
+    def test_the_run_can_be_moved_with_its_inputs(self):
+        # relative paths: the output folder and the data moved together still run
+        self.assert_ok(self.proc, self.result)
+        moved = fresh_dir("moved")
+        shutil.copytree(SAMPLE, os.path.join(moved, "sample_data"))
+        os.makedirs(os.path.join(moved, "out"))
+        rel = os.path.relpath(SAMPLE, self.out)
+        with open(self.toml, encoding="utf-8") as f:
+            text = f.read()
+        self.assertIn(rel, text)
+        with open(os.path.join(moved, "out", "atlas.gpkg.toml"), "w", encoding="utf-8") as f:
+            f.write(text.replace(rel, "../sample_data"))
+        report = run_cli(os.path.join(moved, "out", "atlas.gpkg.toml"),
+                         os.path.join(moved, "out", "atlas.gpkg"))
+        self.assertEqual(report["layers"], self.cli_report["layers"])
+
+
+class ProjectFileTest(QgisCase):
+    """The "Project file" parameter: sample_data/project.toml with one value set in the
+    dialog, which wins; compared with `creatlas run` on the same file edited by hand."""
+
+    SHARE = 0.3
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.plugin_gpkg = os.path.join(cls.out, "atlas.gpkg")
+        params = {"PROJECT_FILE": os.path.join(SAMPLE, "project.toml"),
+                  "formation_support_share": str(cls.SHARE),
+                  "OUTPUT": cls.plugin_gpkg, "PRINT_ATLAS": "false"}
+        cls.proc, cls.result = cls.qgis.run("creatlas:atlas", params)
+        # the same project, edited: absolute paths and support_share = 0.3
+        with open(os.path.join(SAMPLE, "project.toml"), encoding="utf-8") as f:
+            text = f.read()
+        text = re.sub(r'^path = "([^"]+)"',
+                      lambda m: 'path = "{}"'.format(os.path.join(SAMPLE, m.group(1))),
+                      text, flags=re.M)
+        text = re.sub(r"^support_share = .*$", "support_share = {}".format(cls.SHARE), text,
+                      flags=re.M)
+        cls.edited = os.path.join(cls.out, "edited.toml")
+        with open(cls.edited, "w", encoding="utf-8") as f:
+            f.write(text)
+        cls.cli_gpkg = os.path.join(cls.out, "edited.gpkg")
+        cls.cli_report = run_cli(cls.edited, cls.cli_gpkg)
+
+    def test_dialog_values_override_the_file(self):
+        results = self.assert_ok(self.proc, self.result)
+        with open(results["RUN_PROJECT"], "rb") as f:
+            ran = tomllib.load(f)
+        self.assertEqual(ran["formation"]["support_share"], self.SHARE)
+        self.assertEqual(ran["formation"]["dependent_share"], 1.0)  # from the file
+        self.assertEqual(ran["project"]["output"], "atlas.gpkg")  # the dialog's output
+
+    def test_same_atlas_as_the_edited_file(self):
+        results = self.assert_ok(self.proc, self.result)
+        self.assert_same_report(json.loads(results["REPORT"]), self.cli_report)
+        for name in self.cli_report["layers"]:
+            self.assert_same_layer(self.cli_gpkg, name, self.plugin_gpkg)
+
+    def test_the_override_changes_the_typology_as_the_rules_say(self):
+        # DESIGN.md: a private initiator with a public share below support_share is
+        # type 2, at or above it type 3. C12 (private, 0.3) is type 3 at 0.3 (type 2 at
+        # the file's 0.5); C04 (private, 0.25) stays type 2.
+        self.assert_ok(self.proc, self.result)
+        clusters = rows_by(self.plugin_gpkg, "clusters", "cluster_id")
+        self.assertEqual(clusters["C04"]["formation_type"], 2)
+        self.assertEqual(clusters["C12"]["formation_type"], 3)
+
+
 class IndicatorsTest(QgisCase):
     @classmethod
     def setUpClass(cls):
@@ -787,6 +928,17 @@ class BadInputTest(QgisCase):
         self.assertIn("longitude_missing", text)
         self.assertNotIn("Traceback", text)
         self.assertFalse(os.path.exists(os.path.join(folder, "out.gpkg")))
+
+    def test_link_needs_a_table_to_join(self):
+        folder = fresh_dir("link")
+        params = sample_params({"clusters"})
+        params.update(OUTPUT=os.path.join(folder, "out.gpkg"))
+        proc, _ = self.qgis.run("creatlas:link", params)
+        self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
+        text = proc.stdout + proc.stderr
+        self.assertIn("at least one table to join to the clusters", text)
+        self.assertNotIn("Traceback", text)
+        self.assertEqual(os.listdir(folder), [])  # no output, no project file
 
 
 CANCEL_SCRIPT = r"""

@@ -1,5 +1,6 @@
 // The declaration of every section and key of the project file: the one source
 // for the parser, docs/project-file.md and the QGIS plugin's parameters.
+#include "creatlas/draft.hpp"
 #include "creatlas/project.hpp"
 
 #include <sstream>
@@ -344,6 +345,7 @@ std::string project_schema_markdown() {
         }
         md << "\n";
     }
+    md << field_guesses_markdown();
     md << "## Example\n\n```toml\n"
           "[project]\n"
           "name = \"Creative clusters of the Urals and Siberia\"\n"

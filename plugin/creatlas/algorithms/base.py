@@ -9,13 +9,17 @@ that answer its question.
 
 import html
 import json
+import os
 
 from qgis.core import (
     QgsFeatureSink,
     QgsProcessingAlgorithm,
+    QgsProcessingParameterDefinition,
     QgsProcessingException,
     QgsProcessingFeedback,
+    QgsProcessingOutputFile,
     QgsProcessingOutputString,
+    QgsProcessingParameterFile,
     QgsProcessingUtils,
     QgsVectorLayer,
 )
@@ -35,15 +39,24 @@ HERITAGE_PROGRAMMES = "overlap"
 class CreatlasAlgorithm(QgsProcessingAlgorithm):
     """Base of the five algorithms. Subclasses set:
     NAME, DISPLAY_NAME, SUMMARY (one paragraph),
-    SOURCES: ((section, required), …), SETTINGS: (section, …),
-    and implement add_outputs() and collect()."""
+    SOURCES: ((section, required), …) in the dialog's order, PRIMARY: the sections
+    whose layers come before the outputs (None: all), SETTINGS: (section, …),
+    and implement add_outputs() and collect().
+
+    The dialog shows, in this order: the primary layers, the outputs, the project
+    file, the other layers, [project] name and language; everything else (field
+    choices, which the dialog guesses, and every tuning key) is under Advanced,
+    grouped by section: the sources' keys in SOURCES order, then SETTINGS."""
 
     NAME = ""
     DISPLAY_NAME = ""
     SUMMARY = ""
     SOURCES = ()
     SETTINGS = ()
+    PRIMARY = None
     REPORT = "REPORT"
+    PROJECT_FILE = "PROJECT_FILE"
+    RUN_PROJECT = "RUN_PROJECT"
     # Only the atlas algorithm prints the atlas and writes report.html; the
     # others answer one question and leave their GeoPackage in a temp folder.
     WRITES_REPORT = False
@@ -76,16 +89,36 @@ class CreatlasAlgorithm(QgsProcessingAlgorithm):
             # Without the core there is no schema; processAlgorithm says why.
             self.add_outputs()
             return
-        for section, required in self.SOURCES:
-            for param in project.source_parameters(section, required):
-                self.addParameter(param)
-        for section in self.SETTINGS:
-            for param in project.setting_parameters(section):
-                self.addParameter(param)
+        sources = list(self.SOURCES)
+        primary = [s for s in sources if self.PRIMARY is None or s[0] in self.PRIMARY]
+        for section, required in primary:
+            self.addParameter(project.layer_parameter(section, required))
         self.add_outputs()
+        project_file = QgsProcessingParameterFile(
+            self.PROJECT_FILE, tr("Project file"), extension="toml", optional=True)
+        project_file.setHelp(tr("A creatlas project file (TOML). Its inputs and settings "
+                                "are used where this dialog leaves a value unset; values "
+                                "set here override it."))
+        self.addParameter(project_file)
+        for section, required in sources:
+            if (section, required) not in primary:
+                self.addParameter(project.layer_parameter(section, required))
+        settings = [p for section in self.SETTINGS for p in project.setting_parameters(section)]
+        advanced = QgsProcessingParameterDefinition.FlagAdvanced
+        for param in settings:
+            if not param.flags() & advanced:
+                self.addParameter(param)
+        for section, _required in sources:
+            for param in project.source_key_parameters(section):
+                self.addParameter(param)
+        for param in settings:
+            if param.flags() & advanced:
+                self.addParameter(param)
         self.addOutput(QgsProcessingOutputString(
             self.REPORT, tr("Run report (JSON: sources, repaired and skipped features, "
                             "unmatched keys, features written per layer)")))
+        self.addOutput(QgsProcessingOutputFile(
+            self.RUN_PROJECT, tr("Project file of the run (creatlas run reproduces it)")))
 
     def add_outputs(self):
         raise NotImplementedError
@@ -122,7 +155,9 @@ class CreatlasAlgorithm(QgsProcessingAlgorithm):
 
     # -- the run ---------------------------------------------------------------------
 
-    def build_project_text(self, parameters, context, feedback):
+    def build_values(self, parameters, context, feedback):
+        """{section: {key: value}} of the run: the project file (when given)
+        overridden by the values set in the dialog."""
         values = {}
         for section, _required in self.SOURCES:
             source = project.source_values(self, parameters, context, feedback, section)
@@ -132,13 +167,67 @@ class CreatlasAlgorithm(QgsProcessingAlgorithm):
             settings = project.setting_values(self, parameters, context, section)
             if settings:
                 values[section] = settings
-        return project.project_text(values)
+        file_values = {}
+        path = self.parameterAsFile(parameters, self.PROJECT_FILE, context)
+        if path:
+            wanted = {section for section, _ in self.SOURCES} | set(self.SETTINGS)
+            file_values = project.read_project_file(path, wanted)
+            feedback.pushInfo("Project file {}: {}".format(path, ", ".join(
+                "[{}]".format(section) for section in file_values) or "nothing this "
+                "algorithm reads"))
+        values = project.merge(file_values, values)
+        self.check_inputs(values)
+        return values
+
+    def check_inputs(self, values):
+        """Stop before the run when an input this algorithm reads is missing."""
+        for section, required in self.SOURCES:
+            if required and section not in values:
+                raise QgsProcessingException(
+                    "{}: the layer '{}' is required (in the dialog or the project "
+                    "file).".format(self.NAME, section))
+
+    def run_project_place(self, parameters, context, gpkg):
+        """Where the project file of the run goes: (its path, the [project] output it
+        names). Beside the OUTPUT layer when that is a file, naming a GeoPackage
+        beside it (`creatlas run` writes the whole atlas, not one layer); else beside
+        the core's GeoPackage."""
+        destination = None
+        if self.parameterDefinition("OUTPUT") is not None and parameters.get("OUTPUT"):
+            try:
+                destination = self.parameterAsOutputLayer(parameters, "OUTPUT", context)
+            except Exception:  # noqa: BLE001 - any failure: no file destination
+                destination = None
+        destination = (destination or "").split("|")[0]
+        if (destination and project.is_local_path(destination)
+                and os.path.splitext(destination)[1]):
+            return (project.run_project_path(destination),
+                    os.path.basename(destination) + ".atlas.gpkg")
+        return project.run_project_path(gpkg), os.path.basename(gpkg)
+
+    def build_project_text(self, values, run_project, output_name):
+        """The project file of the run, paths relative to its folder."""
+        folder = os.path.dirname(os.path.abspath(run_project))
+        values = project.relative_to(values, folder)
+        values.setdefault("project", {})["output"] = output_name
+        header = ["The project creatlas:{} ran from QGIS (creatlas {}); paths are relative "
+                  "to this file.".format(self.NAME, core.version()),
+                  "Run it again: creatlas run {}".format(os.path.basename(run_project))]
+        temp = QgsProcessingUtils.tempFolder()
+        exported = [section for section, v in values.items()
+                    if "path" in v and os.path.abspath(os.path.join(folder, v["path"]))
+                    .startswith(temp)]
+        if exported:
+            header.append("Layers QGIS exported to its temporary folder ({}) are gone once "
+                          "QGIS closes; point them at the original data to run this "
+                          "again.".format(", ".join(exported)))
+        return project.project_text(values, header)
 
     def writes_report(self, parameters, context):
         """Whether this run writes report.html and atlas.pdf beside its GeoPackage."""
         return self.WRITES_REPORT
 
-    def run_core(self, text, output, feedback, report=False):
+    def run_core(self, text, output, feedback, report=False, base_dir=None):
         """Run the core on project text, writing `output` (and, with `report`,
         report.html and atlas.pdf beside it); the run report as a dict."""
         module = core.require()
@@ -153,7 +242,7 @@ class CreatlasAlgorithm(QgsProcessingAlgorithm):
 
         feedback.pushDebugInfo("creatlas project:\n" + text)
         try:
-            report = module.run(text, project.temp_base_dir(),
+            report = module.run(text, base_dir or project.temp_base_dir(),
                                 "creatlas:{} parameters".format(self.NAME), output, True,
                                 progress, feedback.isCanceled, report)
         except module.CreatlasCancelled:
@@ -191,12 +280,22 @@ class CreatlasAlgorithm(QgsProcessingAlgorithm):
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         core.require()
-        text = self.build_project_text(parameters, context, feedback)
+        values = self.build_values(parameters, context, feedback)
         output = self.output_path(parameters, context)
+        run_project, output_name = self.run_project_place(parameters, context, output)
+        text = self.build_project_text(values, run_project, output_name)
+        # The core runs exactly this text (its relative paths resolved against the
+        # folder it is written to), writing `output`.
         report = self.run_core(text, output, feedback,
-                               self.writes_report(parameters, context))
+                               self.writes_report(parameters, context),
+                               base_dir=os.path.dirname(os.path.abspath(run_project)))
         results = self.collect(report, output, parameters, context, feedback)
+        # The project file it actually ran, beside its output: `creatlas run` on it
+        # gives the same atlas.
+        project.write_text(run_project, text)
+        feedback.pushInfo("Project file of this run: {}".format(run_project))
         results[self.REPORT] = json.dumps(report, ensure_ascii=False)
+        results[self.RUN_PROJECT] = run_project
         return results
 
     def output_path(self, parameters, context):

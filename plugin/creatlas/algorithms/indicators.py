@@ -17,7 +17,8 @@ class IndicatorsAlgorithm(CreatlasAlgorithm):
                "re-used, programme coverage, type diversity, the creative index …) and "
                "per cluster (distance to the centre, centrality, heritage, programmes). "
                "Distances are geodesic metres on the WGS 84 ellipsoid.")
-    SOURCES = (("cities", True), ("clusters", True), ("heritage", False),
+    # Without clusters the cluster indicators are null (the run report says why).
+    SOURCES = (("cities", True), ("clusters", False), ("heritage", False),
                ("programmes", False), ("cluster_attributes", False), ("grants", False),
                ("enterprises", False))
     SETTINGS = ("project", "link", "formation", "industrial", "tier", "candidate",

@@ -25,7 +25,9 @@ class LinkAlgorithm(CreatlasAlgorithm):
                "NFC; duplicate keys in the attribute table are an error. Returns the "
                "joined clusters and a table of the keys that found no partner, on "
                "either side.")
-    SOURCES = (("clusters", True), ("cluster_attributes", True), ("grants", False))
+    # Clusters and at least one table to join to them (check_inputs()).
+    SOURCES = (("clusters", True), ("cluster_attributes", False), ("grants", False))
+    TARGETS = ("cluster_attributes", "grants")
     SETTINGS = ("project",)
     OUTPUT = "OUTPUT"
     UNMATCHED = "UNMATCHED"
@@ -39,6 +41,13 @@ class LinkAlgorithm(CreatlasAlgorithm):
         self.addOutput(QgsProcessingOutputNumber(
             self.MATCHED, tr("Clusters matched to an attribute row")))
         self.addOutput(QgsProcessingOutputNumber(self.UNMATCHED_COUNT, tr("Unmatched keys")))
+
+    def check_inputs(self, values):
+        super().check_inputs(values)
+        if not any(target in values for target in self.TARGETS):
+            raise QgsProcessingException(
+                "link: give at least one table to join to the clusters: cluster "
+                "attributes or grants (in the dialog or the project file).")
 
     @staticmethod
     def unmatched_fields():

@@ -16,8 +16,11 @@ class OverlayAlgorithm(CreatlasAlgorithm):
                "conversion-candidate score of industrial sites, and the zones with the "
                "clusters and heritage sites they cover. Areas are in square metres, "
                "measured on the WGS 84 ellipsoid.")
-    SOURCES = (("clusters", True), ("heritage", True), ("programmes", True),
+    # It reads heritage sites and programme zones; clusters (re-use, coverage) and
+    # cities only add to the answer.
+    SOURCES = (("heritage", True), ("programmes", True), ("clusters", False),
                ("cities", False))
+    PRIMARY = ("heritage", "programmes")
     SETTINGS = ("project", "link", "industrial", "candidate")
     OUTPUT = "OUTPUT"
     HERITAGE = "HERITAGE"

@@ -35,8 +35,20 @@
         <translation>GeoPackage атласа</translation>
     </message>
     <message>
-        <source>Print the atlas (atlas.pdf) and write report.html beside the GeoPackage</source>
-        <translation>Напечатать атлас (atlas.pdf) и записать report.html рядом с GeoPackage</translation>
+        <source>Print the atlas (atlas.pdf, report.html)</source>
+        <translation>Напечатать атлас (atlas.pdf, report.html)</translation>
+    </message>
+    <message>
+        <source>Project file</source>
+        <translation>Файл проекта</translation>
+    </message>
+    <message>
+        <source>A creatlas project file (TOML). Its inputs and settings are used where this dialog leaves a value unset; values set here override it.</source>
+        <translation>Файл проекта creatlas (TOML). Его входные данные и настройки используются там, где значение в этом окне не задано; заданные здесь значения имеют приоритет.</translation>
+    </message>
+    <message>
+        <source>Project file of the run (creatlas run reproduces it)</source>
+        <translation>Файл проекта этого запуска (creatlas run воспроизводит его)</translation>
     </message>
     <message>
         <source>QGIS exports the print layout stored in the GeoPackage's project: a cover and one page per city with clusters.</source>
