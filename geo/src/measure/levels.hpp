@@ -87,6 +87,15 @@ HeritageLevel measure_heritage(const GeosContext& geos, const Project& project, 
 Table measure_programmes(const Project& project, CheckedInputs& in, const Links& links,
                          const Ids& ids);
 
+/// The creative economy of every city (economy.cpp): ent_total, ent_per_1000,
+/// ent_employees, ent_other, ent_<sector>, lq_<sector>, leading_sector, krugman_index.
+/// Leaves them null when the project has no [enterprises].
+void economy_city_columns(const GeosContext& geos, const Project& project, const CheckedInputs& in,
+                          const Links& links, Columns& ctc);
+/// Each cluster's creative neighbourhood: ent_near, ent_near_mix, ent_near_leading.
+void economy_cluster_columns(const Project& project, const CheckedInputs& in, const Links& links,
+                             Columns& cc);
+
 /// The cities layer. Consumes the cities table (`frames` must not be used after).
 Table measure_cities(const GeosContext& geos, const Project& project, CheckedInputs& in,
                      const Links& links, const Ids& ids, const CityFrames& frames,
