@@ -70,8 +70,11 @@ def open_layers(gpkg):
     project = QgsProject.instance()
     if name and project.read(f"geopackage:{gpkg}?projectName={name}"):
         layers = {}
-        for layer in project.layerTreeRoot().layerOrder():
-            if layer.isValid():
+        root = project.layerTreeRoot()
+        for layer in root.layerOrder():
+            node = root.findLayer(layer.id())
+            # A second style of a layer (cities by ent_per_1000) is hidden at first.
+            if layer.isValid() and (node is None or node.isVisible()):
                 layers[layer.name()] = layer
         if layers:
             return layers

@@ -130,7 +130,7 @@ class ReportInChromium(unittest.TestCase):
             self.assertGreater(shown_width, 0)
         charts = {svg[0]: svg for svg in self.probe["svgs"]}
         self.assertEqual(sorted(charts), ["chart-creative-index", "chart-formation",
-                                          "chart-grants", "chart-transformation"])
+                                          "chart-grants", "chart-lq", "chart-transformation"])
         for _, width, height, rects in charts.values():
             self.assertGreater(width, 0)
             self.assertGreater(height, 0)

@@ -6,8 +6,10 @@
 #include "creatlas/sectors.hpp"
 #include "test_util.hpp"
 
+#include <fstream>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sstream>
 
 using namespace creatlas;
 using ::testing::HasSubstr;
@@ -290,4 +292,14 @@ TEST(Economy, ClusterNeighbourhood) {
     // k2 at (2.5 0.6): e5 0.1° of latitude ≈ 11.06 km (out), e6 ≈ 15.6 km (out) → 0.
     EXPECT_EQ(x.cluster("k2", "ent_near"), Value{std::int64_t{0}});
     EXPECT_TRUE(is_null(x.cluster("k2", "ent_near_mix")));
+}
+
+TEST(Sectors, DocsInStep) {
+    std::ifstream in(CREATLAS_SOURCE_DIR "/docs/creative-sectors.md");
+    ASSERT_TRUE(in) << "docs/creative-sectors.md is missing";
+    std::stringstream text;
+    text << in.rdbuf();
+    EXPECT_EQ(text.str(), sector_mapping_markdown())
+        << "docs/creative-sectors.md is stale: regenerate with `creatlas indicators "
+           "--sectors-markdown`";
 }
