@@ -304,7 +304,8 @@ class SampleRun(unittest.TestCase):
     def test_location_quotients_recomputed_with_numpy(self):
         import numpy as np
         import pandas as pd
-        rows = list(csv.DictReader(open(os.path.join(SAMPLE, "enterprises.csv"))))
+        with open(os.path.join(SAMPLE, "enterprises.csv"), encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
         polys = {k: c["_geom"] for k, c in features_by_id(os.path.join(SAMPLE, "cities.geojson"),
                                                             "city_id").items()}
         sector = {"62.01": "software_it", "62.02": "software_it", "58.21": "software_it",
