@@ -3,7 +3,8 @@
 not creatlas: bench/generate (real cities of ../shared/data), `creatlas run`, then
 
   * per city, the creative enterprises by sector and the "other" ones equal a
-    GeoPandas sjoin (points within the city polygons) exactly, with the codes mapped
+    GeoPandas sjoin (points within the city polygons; a point in overlapping
+    polygons kept in the first city of the layer) exactly, with the codes mapped
     to sectors by this script's own longest-prefix reading of docs/creative-sectors.md;
   * ent_per_1000 equals count / population x 1000 (1e-12 relative);
   * every lq_<sector> and krugman_index agrees with a numpy recomputation to 1e-9;
@@ -74,6 +75,7 @@ def main():
 
     inputs = os.path.join(a.work, "inputs.gpkg")
     cities = gpd.read_file(inputs, layer="cities")[["city_id", "population", "geometry"]]
+    cities["city_id"] = cities["city_id"].astype(str)  # the atlas writes ids as text
     ent = gpd.read_file(inputs, layer="enterprises")
     ent["sector6"] = ent["okved"].map(sector_of)
     print(f"{len(cities)} cities, {len(ent)} enterprises, "
@@ -81,6 +83,12 @@ def main():
 
     # --- per-city counts: GeoPandas sjoin (within) ------------------------------------
     j = gpd.sjoin(ent, cities, how="inner", predicate="within")
+    # Where city polygons overlap, an enterprise belongs to the first containing city in
+    # the cities layer's order (docs/indicators.md, ent_total), not to each of them.
+    overlapping = int(j.index.duplicated().sum())
+    j = j.sort_values("index_right", kind="stable")
+    j = j[~j.index.duplicated(keep="first")]
+    print(f"{overlapping} enterprises lie in two or more overlapping city polygons")
     counts = pd.crosstab(j["city_id"], j["sector6"]).reindex(
         index=cities["city_id"], columns=SECTORS + ["other"], fill_value=0)
     res = gpd.read_file(out, layer="cities").set_index("city_id").reindex(cities["city_id"])

@@ -243,8 +243,9 @@ std::vector<Indicator> economy_indicators() {
     using L = Level;
     using T = FieldType;
     const std::string in_city =
-        "enterprises inside the city polygon (a city given as a point: those linked to it as "
-        "the nearest within city_max_distance_m)";
+        "enterprises inside the city polygon (in overlapping polygons: the first city of the "
+        "layer that contains them; a city given as a point: those linked to it as the nearest "
+        "within city_max_distance_m)";
     std::vector<Indicator> out{
         {"ent_total", L::City, T::Integer, "count",
          "e_c: creative " + in_city +
