@@ -79,8 +79,11 @@ def open_layers(gpkg):
     if name and project.read(f"geopackage:{gpkg}?projectName={name}"):
         layers = {}
         skip = not_in_maps()
-        for layer in project.layerTreeRoot().layerOrder():
-            if layer.isValid() and layer.name() not in skip:
+        root = project.layerTreeRoot()
+        for layer in root.layerOrder():
+            node = root.findLayer(layer.id())
+            # A second style of a layer (cities by ent_per_1000) is hidden at first.
+            if layer.isValid() and layer.name() not in skip and (node is None or node.isVisible()):
                 layers[layer.name()] = layer
         if layers:
             return layers

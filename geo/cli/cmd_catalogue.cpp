@@ -2,6 +2,7 @@
 #include "commands.hpp"
 #include "creatlas/measure.hpp"
 #include "creatlas/project.hpp"
+#include "creatlas/sectors.hpp"
 
 #include <iostream>
 
@@ -10,14 +11,22 @@ namespace creatlas::cli {
 void add_indicators_command(CLI::App& app, Action& action) {
     auto json = std::make_shared<bool>(false);
     auto markdown = std::make_shared<bool>(false);
+    auto sectors = std::make_shared<bool>(false);
     CLI::App* cmd = app.add_subcommand(
         "indicators", "List the indicator catalogue: every computed field with its level, unit "
                       "and formula.");
     auto* j = cmd->add_flag("--json", *json, "Print the catalogue as JSON");
-    cmd->add_flag("--markdown", *markdown, "Print docs/indicators.md")->excludes(j);
-    cmd->callback([json, markdown, &action] {
-        action = [json, markdown] {
-            if (*json) {
+    auto* m = cmd->add_flag("--markdown", *markdown, "Print docs/indicators.md")->excludes(j);
+    cmd->add_flag("--sectors-markdown", *sectors,
+                  "Print docs/creative-sectors.md (the creative sectors and the default "
+                  "mapping of OKVED 2 codes)")
+        ->excludes(j)
+        ->excludes(m);
+    cmd->callback([json, markdown, sectors, &action] {
+        action = [json, markdown, sectors] {
+            if (*sectors) {
+                std::cout << sector_mapping_markdown();
+            } else if (*json) {
                 std::cout << indicator_catalogue_json().dump(2) << std::endl;
             } else if (*markdown) {
                 std::cout << indicator_catalogue_markdown();

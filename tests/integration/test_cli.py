@@ -5,6 +5,7 @@ from hand counts, and from independent tools: GDAL's Python bindings read the
 output, pyproj (geodesic distances, LAEA areas) and shapely recompute indicators.
 Run: CREATLAS=build/dev/geo/creatlas /usr/bin/python3 tests/integration/test_cli.py -v
 """
+import csv
 import json
 import math
 import os
@@ -35,7 +36,7 @@ def run(*args, cwd=None):
 
 def features(path, layer):
     ds = ogr.Open(path)
-    lyr = ds.GetLayerByName(layer)
+    lyr = ds.GetLayer(0) if layer is None else ds.GetLayerByName(layer)
     out = []
     for f in lyr:
         row = f.items()
@@ -43,6 +44,10 @@ def features(path, layer):
         row["_geom"] = wkb.loads(bytes(g.ExportToWkb())) if g is not None else None
         out.append(row)
     return out
+
+
+def features_by_id(path, key):
+    return {r[key]: r for r in features(path, None)}
 
 
 def laea_area(geom, lon0, lat0):
@@ -275,19 +280,102 @@ class SampleRun(unittest.TestCase):
                                math.log(3) / math.log(5), delta=1e-12)
         self.assertIsNotNone(self.cities["ekaterinburg"]["nni"])
 
-    def test_hex_grid_counts_every_cluster_with_a_city(self):
+    def test_hex_grid_counts_every_enterprise_with_a_city(self):
         cells = features(self.out, "hex_grid")
-        # No enterprises in the sample: the grid counts clusters; all 12 have a city.
-        self.assertEqual(sum(c["count"] for c in cells), 12)
+        # The sample has enterprises: the grid counts them, each in its city's grid.
+        # 21 of the 22 have a city: E01-E20 inside an outline, E22 1.5 km outside
+        # Yekaterinburg's (linked as the nearest within 5 km); E21 has none.
+        self.assertEqual(sum(c["count"] for c in cells), 21)
         by_city = {}
         for c in cells:
             by_city[c["city_id"]] = by_city.get(c["city_id"], 0) + c["count"]
-        self.assertEqual(by_city["ekaterinburg"], 3)
-        # Each counted cluster lies in a cell of its own city.
-        for k, cl in self.clusters.items():
-            hits = [c for c in cells if c["city_id"] == cl["city_id"] and c["_geom"].intersects(cl["_geom"])
-                    and c["count"] > 0]
-            self.assertTrue(hits, k)
+        self.assertEqual(by_city["ekaterinburg"], 12)
+        self.assertEqual(by_city["chelyabinsk"], 5)
+        self.assertEqual(by_city["perm"], 4)
+
+    def test_creative_economy_by_hand(self):
+        # sample_data/enterprises.csv, default OKVED 2 mapping (docs/creative-sectors.md).
+        # Yekaterinburg holds E01-E11: creative E01 62.01, E02 62.02, E08 58.21
+        # (software_it 3), E03 design, E04 advertising_pr, E05 publishing, E06
+        # arts_performing, E07 photography, E10 architecture = 9; other E09 (56.10) and
+        # E11 (no code) = 2. E22 lies outside its outline (linked as the nearest city for
+        # the grid, not counted). Chelyabinsk: E12 film_video, E13 music_sound, E14 and
+        # E15 ("62,01") software_it, E16 crafts = 5. Perm: E17 museums_heritage, E18
+        # arts_performing, E19 broadcasting, E20 publishing = 4. E21 is in no city.
+        ekb, chel, perm = (self.cities[k] for k in ("ekaterinburg", "chelyabinsk", "perm"))
+        self.assertEqual([ekb["ent_total"], chel["ent_total"], perm["ent_total"]], [9, 5, 4])
+        self.assertEqual([ekb["ent_other"], chel["ent_other"], perm["ent_other"]], [2, 0, 0])
+        self.assertEqual(self.cities["omsk"]["ent_total"], 0)
+        self.assertEqual(ekb["ent_software_it"], 3)
+        self.assertEqual(ekb["ent_design"], 1)
+        self.assertEqual(chel["ent_crafts"], 1)
+        # Employees of creative enterprises: 40+12+5+8+20+30+3+25+15 = 158;
+        # 10+4+50+7 = 71 (E16's -2 is rejected); 18+2+60+9 = 89.
+        self.assertEqual([ekb["ent_employees"], chel["ent_employees"], perm["ent_employees"]],
+                         [158, 71, 89])
+        self.assertAlmostEqual(ekb["ent_per_1000"], 9 / 1377738 * 1000, delta=1e-15)
+        self.assertAlmostEqual(perm["ent_per_1000"], 4 / 1000679 * 1000, delta=1e-15)
+        # Run total E = 18: software_it 5, publishing 2, arts_performing 2, every other
+        # sector 1. LQ = (e_cs/e_c)/(E_s/E).
+        self.assertAlmostEqual(ekb["lq_software_it"], (3 / 9) / (5 / 18), delta=1e-12)  # 1.2
+        self.assertAlmostEqual(ekb["lq_design"], (1 / 9) / (1 / 18), delta=1e-12)  # 2
+        self.assertAlmostEqual(ekb["lq_film_video"], 0.0, delta=0)
+        self.assertAlmostEqual(chel["lq_film_video"], (1 / 5) / (1 / 18), delta=1e-12)  # 3.6
+        self.assertAlmostEqual(perm["lq_broadcasting"], (1 / 4) / (1 / 18), delta=1e-12)  # 4.5
+        self.assertIsNone(self.cities["omsk"]["lq_design"])
+        # Krugman: Yekaterinburg differs from the base by 1/18 in ten sectors (0 in
+        # publishing and arts_performing) = 10/18; Chelyabinsk 100/90; Perm 48/36.
+        self.assertAlmostEqual(ekb["krugman_index"], 10 / 18, delta=1e-12)
+        self.assertAlmostEqual(chel["krugman_index"], 100 / 90, delta=1e-12)
+        self.assertAlmostEqual(perm["krugman_index"], 48 / 36, delta=1e-12)
+        self.assertEqual(ekb["leading_sector"], "software_it")
+        self.assertEqual(perm["leading_sector"], "publishing")  # 4 tie at 1: first listed
+        self.assertIsNone(self.cities["omsk"]["leading_sector"])
+        self.assertEqual(self.report["links"]["enterprises_other"], 2)
+        self.assertEqual(self.report["links"]["enterprises_creative"], 20)
+        self.assertTrue(any("2 of 22 are other" in n for n in self.report["notes"]))
+        # Creative neighbourhoods, 500 m geodesic (pyproj: C07-E01 165 m, E02 190, E04 309,
+        # E03 334, E06 580, E05 668; C08-E07 83, E08 115, E09 223 (other); C01-E12 128,
+        # E13 128, E14 334; C05-E17 63, E18 142, E19 802).
+        near = {k: (c["ent_near"], c["ent_near_mix"]) for k, c in self.clusters.items()}
+        self.assertEqual(near["C07"], (4, "software_it 2, advertising_pr 1, design 1"))
+        self.assertEqual(near["C08"], (2, "software_it 1, photography 1"))
+        self.assertEqual(near["C01"], (3, "film_video 1, music_sound 1, software_it 1"))
+        self.assertEqual(near["C05"], (2, "arts_performing 1, museums_heritage 1"))
+        self.assertEqual(near["C12"], (0, None))
+
+    def test_location_quotients_recomputed_with_numpy(self):
+        import numpy as np
+        import pandas as pd
+        with open(os.path.join(SAMPLE, "enterprises.csv"), encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+        polys = {k: c["_geom"] for k, c in features_by_id(os.path.join(SAMPLE, "cities.geojson"),
+                                                            "city_id").items()}
+        sector = {"62.01": "software_it", "62.02": "software_it", "58.21": "software_it",
+                  "74.10": "design", "73.11": "advertising_pr", "58.11": "publishing",
+                  "58.13": "publishing", "90.01": "arts_performing",
+                  "90.03": "arts_performing", "74.20": "photography", "71.11": "architecture",
+                  "59.11": "film_video", "59.20": "music_sound", "32.99.8": "crafts",
+                  "91.02": "museums_heritage", "60.20": "broadcasting"}
+        recs = []
+        for r in rows:
+            p = Point(float(r["lon"]), float(r["lat"]))
+            city = next((k for k, g in polys.items() if g.contains(p)), None)
+            s = sector.get(r["okved"].strip().replace(",", "."))
+            if city and s:
+                recs.append((city, s))
+        m = pd.crosstab(pd.Series([c for c, _ in recs]), pd.Series([s for _, s in recs]))
+        share = m.div(m.sum(axis=1), axis=0)
+        base = m.sum(axis=0) / m.values.sum()
+        lq = share / base
+        krugman = (share - base).abs().sum(axis=1)
+        for city in m.index:
+            for s in m.columns:
+                self.assertAlmostEqual(self.cities[city][f"lq_{s}"], lq.loc[city, s],
+                                       delta=1e-12, msg=(city, s))
+            self.assertAlmostEqual(self.cities[city]["krugman_index"], krugman[city],
+                                   delta=1e-12, msg=city)
+        self.assertEqual(int(np.asarray(m.values).sum()), 18)
 
 
 class RealData(unittest.TestCase):

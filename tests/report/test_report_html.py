@@ -135,7 +135,7 @@ class ReportInChromium(unittest.TestCase):
                     ("aramil", "barnaul", "chelyabinsk", "cities", "ekaterinburg", "irkutsk",
                      "krasnoyarsk", "nizhny_tagil", "omsk", "perm", "sysert")]
         self.assertEqual(sorted(charts), sorted(["chart-creative-index", "chart-formation",
-                                                 "chart-grants", "chart-transformation"]
+                                                 "chart-grants", "chart-lq", "chart-transformation"]
                                                 + timeline))
         for _, width, height, marks in charts.values():  # bars or lines
             self.assertGreater(width, 0)

@@ -80,15 +80,25 @@ def present_layers():
     return [name for name in LAYER_ORDER if name in names]
 
 
+def has_economy():
+    """An atlas with creative enterprises: its cities carry ent_per_1000, and the
+    cities get a second style (cities_economy, classes.json "variant")."""
+    ds = ogr.Open(GPKG)
+    cities = ds.GetLayerByName("cities")
+    return cities is not None and cities.GetLayerDefn().GetFieldIndex("ent_per_1000") >= 0
+
+
 def project_layers():
     """The project's layers, top to bottom: the GeoPackage's, with the
     project-only city outlines (the cities layer once more, labelled) just
-    above the cities."""
+    above the cities, and the hidden cities by enterprise density just below."""
     layers = []
     for name in present_layers():
         if name == "cities":
             layers.append("city_outlines")
         layers.append(name)
+        if name == "cities" and has_economy():
+            layers.append("cities_economy")
     return layers
 
 
@@ -282,10 +292,15 @@ class DefaultStyles(unittest.TestCase):
             rows = db.execute("SELECT f_table_catalog, f_table_schema, f_table_name, "
                               "f_geometry_column, styleName, useAsDefault, owner, ui, "
                               "update_time, typeof(f_table_schema) FROM layer_styles").fetchall()
-        self.assertEqual(sorted(r[2] for r in rows), sorted(present_layers()))
+        second = ["cities"] if has_economy() else []
+        self.assertEqual(sorted(r[2] for r in rows), sorted(present_layers() + second))
         for catalog, schema, table, column, name, default, owner, ui, time, schema_type in rows:
             self.assertEqual((catalog, schema, schema_type), ("", "", "text"))
             self.assertEqual(column, geometry_columns[table])
+            if name == "cities_economy":
+                # The second style of the cities: enterprise density, not the default.
+                self.assertEqual((table, default, owner, ui), ("cities", 0, "", None))
+                continue
             self.assertEqual((name, default, owner, ui), (table, 1, "", None))
             self.assertRegex(time, r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
 
@@ -323,6 +338,14 @@ class EmbeddedProject(unittest.TestCase):
         kinds = {l.name(): l.renderer().type() for l in layers}
         self.assertEqual(kinds.get("clusters"), "categorizedSymbol")
         self.assertEqual(kinds.get("cities"), "graduatedSymbol")
+        if has_economy():
+            # Cities by creative enterprises per 1,000 residents: graduated on
+            # ent_per_1000, in the layer tree but unchecked.
+            economy = next(l for l in layers if l.name() == "cities_economy")
+            self.assertEqual(economy.renderer().type(), "graduatedSymbol")
+            self.assertEqual(economy.renderer().classAttribute(), "ent_per_1000")
+            node = project.layerTreeRoot().findLayer(economy.id())
+            self.assertFalse(node.isVisible())
         if "hex_grid" in kinds:
             self.assertEqual(kinds["hex_grid"], "categorizedSymbol")
         self.assertEqual(project.crs().authid(), "EPSG:3857")

@@ -83,6 +83,15 @@ struct CheckedInputs {
     std::vector<std::optional<int>> grant_year;      ///< in [earliest_year, reference_year]
     bool grant_years_known = false;                  ///< the grants have a year field
 
+    // enterprises: one per row of tables.enterprises
+    /// The creative sector (index in creative_sectors()) of the activity code; nullopt =
+    /// other (a code outside the mapping, or none). Empty without [enterprises] sector_field.
+    std::vector<std::optional<std::size_t>> enterprise_sector;
+    std::vector<std::optional<double>> employees; ///< persons, ≥ 0
+    /// National enterprise count per creative sector ([enterprises] reference), one per
+    /// sector; empty when the project declares no reference.
+    std::vector<std::optional<double>> reference_count;
+
     // heritage overrides: one per row of tables.heritage_overrides
     std::vector<std::optional<bool>> override_industrial;
     std::vector<std::string> override_note;

@@ -114,6 +114,12 @@ std::vector<HeritageLink> link_to_heritage(const GeosContext& geos, const Table&
 std::vector<std::vector<int>> link_to_zones(const GeosContext& geos, const Table& features,
                                             const SpatialIndex& zones, RowRange range = {});
 
+/// For each feature of `range`, the rows of `index` within max_m metres of it (geodesic;
+/// 0 inside a polygon feature), ascending.
+std::vector<std::vector<int>> link_within(const GeosContext& geos, const Table& features,
+                                          const SpatialIndex& index, double max_m,
+                                          RowRange range = {});
+
 /// For each row of `range`, the nearest row of `index` at any distance (row -1 when the
 /// index is empty or the feature has no geometry).
 std::vector<Nearest> nearest_each(const GeosContext& geos, const Table& features,
@@ -145,6 +151,9 @@ struct Links {
     std::vector<std::vector<int>> heritage_zones; ///< programme zones each site meets
     std::vector<std::vector<int>> city_zones;     ///< programme zones each city meets
     std::vector<Nearest> site_nearest_cluster;    ///< at any distance
+    /// Per cluster: the enterprises within [enterprises] cluster_radius_m (its creative
+    /// neighbourhood), ascending.
+    std::vector<std::vector<int>> cluster_enterprises;
 };
 
 /// Make every link. Gives point cities their [city_areas] polygon first. Adds the

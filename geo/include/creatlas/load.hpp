@@ -47,6 +47,9 @@ struct Inputs {
     Table grants;             ///< attribute table, joined to clusters by key
     Table enterprises;
     Table heritage_overrides; ///< attribute table, joined to heritage sites by id
+    /// [enterprises] reference: national enterprise counts by sector (columns sector,
+    /// count); empty when the project declares none.
+    Table enterprise_reference;
 };
 
 /// Each source section of the project with the table it loads into, in load order.

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "creatlas/industrial.hpp"
+#include "creatlas/sectors.hpp"
 
 #include <map>
 #include <optional>
@@ -121,6 +122,14 @@ struct Project {
     std::vector<double> creative_weights;
 
     double hex_cell_m = 1000.0;
+
+    /// [enterprises] sectors: activity code → creative sector (default: OKVED 2, sectors.hpp).
+    SectorMap sector_map = SectorMap::parse(default_sector_entries());
+    /// [enterprises] reference: a table of national counts per sector (columns sector,
+    /// count), resolved; "" = location quotients against the run's own total.
+    std::string enterprise_reference;
+    /// [enterprises] cluster_radius_m: a cluster's creative neighbourhood (geodesic metres).
+    double enterprise_radius_m = 500.0;
 
     /// All the sources in load order (cities first).
     std::vector<const SourceSpec*> sources() const;

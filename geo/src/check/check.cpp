@@ -262,6 +262,9 @@ CheckedInputs check_inputs(Inputs in, const Project& project, RunReport& report)
                                       spec->geometry_policy.value_or(project.geometry_policy), *sr);
         }
     }
+    if (!in.enterprise_reference.rows.empty()) {
+        detail::check_text(in.enterprise_reference, "");
+    }
     check_keys(project, in);
     check_creative_components(project);
     note_defaulted_fields(project, in, report);
@@ -269,6 +272,7 @@ CheckedInputs check_inputs(Inputs in, const Project& project, RunReport& report)
     check_cities(project, in.cities, out, report);
     check_clusters(project, in, out, report);
     check_money_and_overrides(project, in, out, report);
+    detail::check_enterprises(project, in, out, report);
     out.tables = std::move(in);
     return out;
 }

@@ -19,6 +19,10 @@ void check_text(const Table& t, const std::string& encoding);
 /// policy, throw at the first.
 void check_coordinates(Table& t, GeometryPolicy policy, SourceReport& report);
 
+/// Enterprises: the creative sector of each activity code, employees, and the national
+/// reference counts; says in the report how many enterprises fell outside the mapping.
+void check_enterprises(const Project& p, const Inputs& in, CheckedInputs& out, RunReport& report);
+
 /// Reads one field of a table's rows into checked values, recording every value
 /// outside its domain in the run report (it becomes nullopt).
 class ValueChecker {

@@ -88,6 +88,10 @@ void count_links(const Links& l, RunReport& report) {
     report.links["clusters_in_programmes"] = count(l.cluster_zones, some);
     report.links["heritage_in_city"] = count(l.heritage_city, any_city);
     report.links["heritage_in_programmes"] = count(l.heritage_zones, some);
+    if (!l.enterprise_city.empty()) {
+        report.links["enterprises_in_city"] = count(l.enterprise_city, in_city);
+        report.links["clusters_with_enterprises_near"] = count(l.cluster_enterprises, some);
+    }
 }
 
 } // namespace
@@ -149,7 +153,14 @@ Links link_inputs(const GeosContext& geos, CheckedInputs& in, const Project& pro
         [&t](const GeosContext& g, const SpatialIndex& idx, RowRange r) {
             return nearest_each(g, t.heritage, idx, r);
         });
-    report.mark("link: enterprises to cities, sites to nearest clusters");
+    if (!t.enterprises.rows.empty()) {
+        const SpatialIndex enterprise_index(geos, t.enterprises);
+        links.cluster_enterprises =
+            link_within(geos, t.clusters, enterprise_index, project.enterprise_radius_m);
+    } else {
+        links.cluster_enterprises.resize(t.clusters.rows.size());
+    }
+    report.mark("link: enterprises to cities and clusters, sites to nearest clusters");
     count_links(links, report);
     progress.update(1.0, "link");
     return links;

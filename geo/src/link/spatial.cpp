@@ -173,6 +173,31 @@ std::vector<CityLink> link_to_cities(const GeosContext& geos, const Table& featu
     return out;
 }
 
+std::vector<std::vector<int>> link_within(const GeosContext& geos, const Table& features,
+                                          const SpatialIndex& index, double max_m,
+                                          RowRange range) {
+    const auto [first, last] = clamp(range, features.rows.size());
+    std::vector<std::vector<int>> out(last - first);
+    for (std::size_t k = 0; k < out.size(); ++k) {
+        const GEOSGeometry* g = features.rows[first + k].geom.get();
+        if (g == nullptr || GEOSisEmpty_r(geos.handle(), g) != 0) {
+            continue;
+        }
+        // The envelope grown by the distance in degrees at the feature's latitudes holds
+        // every candidate; the geodesic distance then decides.
+        const Envelope e = envelope_of(geos, *g);
+        const DegreeBuffer b = degree_buffer(max_m, e.miny, e.maxy);
+        for (int row :
+             index.query(e.minx - b.dlon, e.miny - b.dlat, e.maxx + b.dlon, e.maxy + b.dlat)) {
+            const GEOSGeometry& other = *index.table().rows[static_cast<std::size_t>(row)].geom;
+            if (distance_m(geos, other, *g) <= max_m) {
+                out[k].push_back(row);
+            }
+        }
+    }
+    return out;
+}
+
 std::vector<HeritageLink> link_to_heritage(const GeosContext& geos, const Table& clusters,
                                            const SpatialIndex& heritage, double snap_m) {
     const std::vector<Nearest> nearest = nearest_each(geos, clusters, heritage);

@@ -37,6 +37,15 @@ Inputs load_inputs(const GeosContext& geos, const Project& project, RunReport& r
         report.sources.push_back(std::move(sr));
         ++k;
     }
+    if (!project.enterprise_reference.empty()) {
+        SourceSpec ref;
+        ref.role = "enterprises.reference";
+        ref.path = project.enterprise_reference;
+        SourceReport sr;
+        in.enterprise_reference =
+            load_source(geos, ref, project.geometry_policy, GeometryNeed::None, sr);
+        report.sources.push_back(std::move(sr));
+    }
     // Tables of roles the project does not use still carry their role's name.
     in.cities.name = "cities";
     in.city_areas.name = "city_areas";
@@ -47,6 +56,7 @@ Inputs load_inputs(const GeosContext& geos, const Project& project, RunReport& r
     in.grants.name = "grants";
     in.enterprises.name = "enterprises";
     in.heritage_overrides.name = "heritage_overrides";
+    in.enterprise_reference.name = "enterprise_reference";
     return in;
 }
 

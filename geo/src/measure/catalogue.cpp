@@ -1,6 +1,7 @@
 // The indicator catalogue: every output field the atlas computes, declared once.
 #include "creatlas/industrial.hpp"
 #include "creatlas/measure.hpp"
+#include "creatlas/sectors.hpp"
 
 #include <sstream>
 
@@ -99,6 +100,21 @@ std::vector<Indicator> cluster_indicators() {
         {"formation_label", L::Cluster, T::String, "text",
          "initiative, initiative, supported, partnership, public-led, dependent or unknown",
          "formation.*", "Name of the formation type."},
+        {"ent_near", L::Cluster, T::Integer, "count",
+         "creative enterprises (code in a creative sector; every enterprise without "
+         "sector_field) whose geodesic distance to the cluster (0 inside a polygon cluster) is "
+         "≤ cluster_radius_m; null without [enterprises]",
+         "enterprises.cluster_radius_m, enterprises.sectors",
+         "The cluster's creative neighbourhood: creative enterprises around it."},
+        {"ent_near_mix", L::Cluster, T::String, "text",
+         "the sectors of those enterprises with their counts, most first (ties in the order of "
+         "docs/creative-sectors.md), e.g. \"software_it 3, design 2\"; null when ent_near = 0 "
+         "or without sector_field",
+         "enterprises.cluster_radius_m, enterprises.sector_field, enterprises.sectors",
+         "Sector mix of the cluster's creative neighbourhood."},
+        {"ent_near_leading", L::Cluster, T::String, "text",
+         "the first sector of ent_near_mix", "enterprises.sector_field",
+         "Leading sector around the cluster."},
     };
 }
 
@@ -246,6 +262,61 @@ std::vector<Indicator> city_indicators() {
     };
 }
 
+/// The cities layer's creative-economy fields (economy.cpp): e_cs is the number of
+/// enterprises of creative sector s in city c, e_c = Σ_s e_cs, E_s the base count of s
+/// (the reference table's, else Σ_c e_cs over the run's cities), E = Σ_s E_s.
+std::vector<Indicator> economy_indicators() {
+    using L = Level;
+    using T = FieldType;
+    const std::string in_city =
+        "enterprises inside the city polygon (in overlapping polygons: the first city of the "
+        "layer that contains them; a city given as a point: those linked to it as the nearest "
+        "within city_max_distance_m)";
+    std::vector<Indicator> out{
+        {"ent_total", L::City, T::Integer, "count",
+         "e_c: creative " + in_city +
+             " whose code maps to a creative sector (every enterprise without sector_field); "
+             "null without [enterprises]",
+         "enterprises.sector_field, enterprises.sectors",
+         "Creative enterprises in the city (the size of its creative economy)."},
+        {"ent_per_1000", L::City, T::Real, "per 1,000",
+         "ent_total / population × 1,000; null when population is missing or 0 (a creative "
+         "index component)",
+         "", "Creative enterprises per 1,000 residents."},
+        {"ent_employees", L::City, T::Real, "persons",
+         "Σ employees_field of the city's creative enterprises (missing values count 0); null "
+         "without employees_field",
+         "enterprises.employees_field", "People employed by the city's creative enterprises."},
+        {"ent_other", L::City, T::Integer, "count",
+         in_city + " whose code no prefix of the mapping matches, or without a code; null "
+         "without sector_field",
+         "enterprises.sectors", "Enterprises outside the creative sectors (\"other\")."},
+        {"leading_sector", L::City, T::String, "text",
+         "the sector s with the largest e_cs (ties: the one listed first in "
+         "docs/creative-sectors.md); null when e_c = 0",
+         "enterprises.sector_field", "The city's leading creative sector."},
+        {"krugman_index", L::City, T::Real, "0–2",
+         "Krugman's specialisation index K = Σ_s |e_cs / e_c − E_s / E| (Krugman, Geography "
+         "and Trade, 1991): 0 when the city's sector mix equals the base's, 2 when they share "
+         "no sector; null when e_c = 0 or the reference lacks a sector",
+         "enterprises.reference", "How specialised the city's creative economy is."},
+    };
+    for (const Sector& s : creative_sectors()) {
+        out.push_back({"ent_" + s.id, L::City, T::Integer, "count",
+                       "e_cs: the city's creative enterprises in sector " + s.id +
+                           "; null without sector_field",
+                       "enterprises.sectors", s.label_en + ": enterprises."});
+    }
+    for (const Sector& s : creative_sectors()) {
+        out.push_back({"lq_" + s.id, L::City, T::Real, "1",
+                       "location quotient LQ = (e_cs / e_c) / (E_s / E) for sector " + s.id +
+                           "; null when e_c = 0 or E_s = 0 (or not in the reference)",
+                       "enterprises.reference",
+                       s.label_en + ": specialisation (above 1: more than the base's share)."});
+    }
+    return out;
+}
+
 /// The programmes layer's fields.
 std::vector<Indicator> programme_indicators() {
     using L = Level;
@@ -359,7 +430,8 @@ std::vector<Indicator> city_year_indicators() {
 std::vector<Indicator> make_catalogue() {
     std::vector<Indicator> all;
     for (auto&& level : {cluster_indicators(), heritage_indicators(), city_indicators(),
-                         programme_indicators(), overlap_indicators(), city_year_indicators()}) {
+                         economy_indicators(), programme_indicators(), overlap_indicators(),
+                         city_year_indicators()}) {
         all.insert(all.end(), level.begin(), level.end());
     }
     return all;

@@ -241,6 +241,7 @@ Table measure_cities(const GeosContext& geos, const Project& project, CheckedInp
         trajectory_columns(c, project, trajectories, ctc);
     }
     note_nni_gaps(gaps, report);
+    economy_city_columns(geos, project, in, links, ctc);
     creative_index(project, ncity, ctc, report);
     return assemble(Level::City, ctc, std::move(in.tables.cities),
                     {project.cities.id_field, project.cities.field("population_field")});

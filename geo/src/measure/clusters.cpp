@@ -164,6 +164,7 @@ ClusterLevel measure_clusters(const GeosContext& geos, const Project& project, C
         }
         cc["formation_label"][i] = std::string(f.label);
     }
+    economy_cluster_columns(project, in, links, cc);
     if (unknown > 0) {
         report.notes.push_back(std::to_string(unknown) +
                                " cluster(s) have an unknown formation type (missing or "

@@ -138,6 +138,14 @@ void trajectory_columns(std::size_t c, const Project& project, const Trajectorie
 /// the city's geometry in `cities` (the cities layer as written).
 Table measure_city_years(const GeosContext& geos, const Trajectories& t, const Ids& ids,
                          const Table& cities);
+/// The creative economy of every city (economy.cpp): ent_total, ent_per_1000,
+/// ent_employees, ent_other, ent_<sector>, lq_<sector>, leading_sector, krugman_index.
+/// Leaves them null when the project has no [enterprises].
+void economy_city_columns(const GeosContext& geos, const Project& project, const CheckedInputs& in,
+                          const Links& links, Columns& ctc);
+/// Each cluster's creative neighbourhood: ent_near, ent_near_mix, ent_near_leading.
+void economy_cluster_columns(const Project& project, const CheckedInputs& in, const Links& links,
+                             Columns& cc);
 
 /// The cities layer. Consumes the cities table (`frames` must not be used after).
 Table measure_cities(const GeosContext& geos, const Project& project, CheckedInputs& in,

@@ -8,6 +8,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 #include <toml++/toml.h>
 
 namespace fs = std::filesystem;
@@ -240,7 +241,8 @@ SourceSpec read_source(const toml::table& root, const std::string& role,
                                               "wkt_field", "id_field",       "geometry_policy",
                                               "encoding"};
     for (const auto& decl : project_schema()) {
-        if (decl.section != role || common.contains(decl.key)) {
+        if (decl.section != role || common.contains(decl.key) || decl.type != KeyType::String ||
+            decl.key == "reference") {
             continue;
         }
         if (auto v = r.string(decl.key)) {
@@ -251,6 +253,30 @@ SourceSpec read_source(const toml::table& root, const std::string& role,
         }
     }
     return spec;
+}
+
+/// [enterprises] beyond the source keys: the sector mapping, the national reference
+/// table and the radius of a cluster's creative neighbourhood.
+void read_enterprise_keys(const toml::table& root, const std::string& base_dir,
+                          const std::string& origin, Project& p) {
+    SectionReader e(root["enterprises"].as_table(), "enterprises", origin);
+    if (auto entries = e.strings("sectors")) {
+        try {
+            p.sector_map = SectorMap::parse(*entries);
+        } catch (const std::invalid_argument& ex) {
+            e.fail("sectors", ex.what());
+        }
+    }
+    if (auto ref = e.string("reference")) {
+        if (ref->empty()) {
+            e.fail("reference", "must name a table (columns sector, count)");
+        }
+        p.enterprise_reference = resolve(base_dir, *ref);
+    }
+    p.enterprise_radius_m = e.number("cluster_radius_m").value_or(p.enterprise_radius_m);
+    if (!(p.enterprise_radius_m > 0)) {
+        e.fail("cluster_radius_m", "must be positive");
+    }
 }
 
 } // namespace
@@ -392,6 +418,8 @@ Project parse_project(const std::string& text, const std::string& base_dir,
         ci.fail("weights", "needs one weight per component (" +
                                std::to_string(p.creative_components.size()) + ")");
     }
+
+    read_enterprise_keys(root, base_dir, origin, p);
 
     SectionReader st(root["statistics"].as_table(), "statistics", origin);
     p.hex_cell_m = st.number("hex_cell_m").value_or(1000.0);

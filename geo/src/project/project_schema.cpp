@@ -36,8 +36,12 @@ std::vector<SectionDecl> make_sections() {
          "opened, …).",
          false, true},
         {"grants", "A table of grants reaching clusters by key (amounts).", false, true},
-        {"enterprises", "Creative enterprises as points (counted on the hexagonal grid).", false,
-         true},
+        {"enterprises",
+         "Creative enterprises as points: counted on the hexagonal grid, by creative sector "
+         "per city (counts, density, location quotients, specialisation) and around each "
+         "cluster. docs/creative-sectors.md gives the sectors and the default mapping of "
+         "OKVED 2 codes onto them.",
+         false, true},
         {"formation", "How the five formation types are read from cluster attributes.", false,
          false},
         {"industrial", "How heritage objects are recognised as industrial.", false, false},
@@ -129,6 +133,31 @@ void run_keys(std::vector<KeyDecl>& k) {
                  "A point cluster within this distance of a heritage site is on that site."});
 }
 
+/// [enterprises]' own keys: sector codes, employees, the mapping, the reference, the radius.
+void enterprise_keys(std::vector<KeyDecl>& k) {
+    k.push_back({"enterprises", "sector_field", KeyType::String, "", false,
+                 "Field with the enterprise's activity code (OKVED 2, e.g. \"62.01\", or a "
+                 "code of any classification the sectors mapping names). Without it the "
+                 "sector indicators are null."});
+    k.push_back({"enterprises", "employees_field", KeyType::String, "", false,
+                 "Field with the enterprise's number of employees (persons, ≥ 0)."});
+    k.push_back({"enterprises", "sectors", KeyType::StringList,
+                 "the OKVED 2 mapping of docs/creative-sectors.md", false,
+                 "Mapping of activity codes to creative sectors as \"prefix=sector\" entries "
+                 "(\"58.1=publishing\", \"62.09=other\"); a code takes the sector of its "
+                 "longest matching prefix, a code no prefix matches counts as other. Sectors: "
+                 "publishing, film_video, music_sound, broadcasting, software_it, "
+                 "architecture, advertising_pr, design, photography, arts_performing, "
+                 "museums_heritage, crafts."});
+    k.push_back({"enterprises", "reference", KeyType::String, "", false,
+                 "A table (CSV or any GDAL table) of national enterprise counts by sector, "
+                 "columns sector and count: the location quotients and the specialisation "
+                 "index compare each city with it instead of with the run's total."});
+    k.push_back({"enterprises", "cluster_radius_m", KeyType::Number, "500", false,
+                 "Radius (geodesic metres) of a cluster's creative neighbourhood: the creative "
+                 "enterprises counted around it (ent_near, ent_near_mix)."});
+}
+
 /// The source sections, each with the common source keys and its own.
 void source_keys(std::vector<KeyDecl>& k) {
     add_source_keys(k, "cities", false);
@@ -201,6 +230,7 @@ void source_keys(std::vector<KeyDecl>& k) {
                  "Plausible from earliest_year to reference_year."});
 
     add_source_keys(k, "enterprises", false);
+    enterprise_keys(k);
 }
 
 /// The parameters: formation, industrial, tier, candidate, creative index, statistics.
@@ -273,7 +303,10 @@ void parameter_keys(std::vector<KeyDecl>& k) {
     k.push_back({"creative_index", "components", KeyType::StringList,
                  "[\"clusters_per_100k\", \"ih_transformation_rate\", \"programme_coverage\", "
                  "\"type_diversity\"]",
-                 false, "City indicators combined into creative_index."});
+                 false,
+                 "City indicators combined into creative_index: any field of the cities "
+                 "layer in docs/indicators.md, e.g. ent_per_1000 (creative enterprises per "
+                 "1,000 residents)."});
     k.push_back({"creative_index", "weights", KeyType::NumberList, "equal weights", false,
                  "One weight per component."});
 

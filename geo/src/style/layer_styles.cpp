@@ -436,6 +436,13 @@ struct FilledStyle {
     std::string qml;
     std::string sld;
     std::string title; ///< the layer's title in the planner's language
+    /// The name of the style and of its layer in the project: the layer's name, or
+    /// "<name>_<variant>" for a second style of a layer (classes.json "variant").
+    std::string style_name() const {
+        const std::string variant = config.value("variant", std::string());
+        return variant.empty() ? info.name : info.name + "_" + variant;
+    }
+    bool is_variant() const { return config.contains("variant"); }
 };
 
 // --- layer_styles ---------------------------------------------------------
@@ -486,8 +493,10 @@ OGRLayer& styles_table(GDALDataset& ds) {
 
 void store_style(GDALDataset& ds, OGRLayer& table, const FilledStyle& style) {
     const std::string& name = style.info.name;
+    const std::string style_name = style.style_name();
     // A rerun on the same file replaces the layer's style rather than adding one.
-    table.SetAttributeFilter(("f_table_name = '" + name + "'").c_str());
+    table.SetAttributeFilter(
+        ("f_table_name = '" + name + "' AND styleName = '" + style_name + "'").c_str());
     std::vector<GIntBig> stale;
     for (auto& feature : table) {
         stale.push_back(feature->GetFID());
@@ -506,10 +515,10 @@ void store_style(GDALDataset& ds, OGRLayer& table, const FilledStyle& style) {
     feature.SetField("f_table_schema", "");
     feature.SetField("f_table_name", name.c_str());
     feature.SetField("f_geometry_column", style.info.geometry_column.c_str());
-    feature.SetField("styleName", name.c_str());
+    feature.SetField("styleName", style_name.c_str());
     feature.SetField("styleQML", style.qml.c_str());
     feature.SetField("styleSLD", style.sld.c_str());
-    feature.SetField("useAsDefault", 1);
+    feature.SetField("useAsDefault", style.is_variant() ? 0 : 1);
     feature.SetField("description", style.title.c_str());
     feature.SetField("owner", "");
     feature.SetFieldNull(feature.GetFieldIndex("ui"));
@@ -749,7 +758,9 @@ std::string build_project(GDALDataset& ds, const std::vector<FilledStyle>& style
     json layers = json::array();
     for (const auto& style : styles) {
         const OGRSpatialReference* srs = style.info.layer->GetSpatialRef();
-        if (style.info.name == "cities") {
+        if (style.is_variant()) {
+            // A second style of a layer: its own project layer, hidden at first.
+        } else if (style.info.name == "cities") {
             cities = &style;
             // The outlines lie just above the translucent city fills.
             layers.push_back(outline_layer(
@@ -760,9 +771,10 @@ std::string build_project(GDALDataset& ds, const std::vector<FilledStyle>& style
             clusters = &style;
         }
         json layer;
-        layer["name"] = style.info.name;
+        layer["name"] = style.style_name();
         layer["title"] = style.title;
-        layer["id"] = style.info.name + "_creatlas";
+        layer["id"] = style.style_name() + "_creatlas";
+        layer["hidden"] = style.config.value("hidden", false);
         layer["source"] = "./" + file_name + "|layername=" + style.info.name;
         layer["geometry_name"] = qgis_geometry_name(style.info.kind);
         layer["wkb_name"] = qgis_wkb_name(style.info.type);
@@ -897,6 +909,10 @@ void write_layer_styles(GDALDataset& ds, const std::string& project_title,
         OGRLayer* layer = ds.GetLayerByName(name.c_str());
         if (layer == nullptr) {
             continue; // a run without this input has no such layer
+        }
+        if (config.contains("variant") &&
+            layer->GetLayerDefn()->GetFieldIndex(config.value("field", "").c_str()) < 0) {
+            continue; // a second style needs its field (an older atlas may lack it)
         }
         FilledStyle style{inspect(*layer), config, {}, {}, msgs.tr(config.value("title", name))};
         if (style.info.kind == GeometryKind::None) {

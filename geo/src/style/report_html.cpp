@@ -7,6 +7,7 @@
 #include "catalogue.hpp"
 #include "creatlas/error.hpp"
 #include "creatlas/measure.hpp"
+#include "creatlas/sectors.hpp"
 #include "creatlas/style.hpp"
 #include "gdal_util.hpp"
 #include "i18n.hpp"
@@ -537,6 +538,57 @@ void figure_html(std::ostringstream& html, const BarChart& chart, const std::str
     html << "</p></figure>\n";
 }
 
+// 5. Location quotients by creative sector for the cities with clusters (issue 17): one
+// bar per city and sector present there, the cities with the most creative enterprises
+// first, each city's sectors by LQ. Left out when the atlas has no sector counts.
+void lq_chart_html(std::ostringstream& html, Rows cities, const Messages& msgs) {
+    if (cities.index("ent_total") < 0 || cities.index("lq_software_it") < 0) {
+        return;
+    }
+    sort_descending(cities, cities.index("ent_total"));
+    BarChart chart;
+    chart.id = "chart-lq";
+    chart.title = msgs.tr("Location quotients of creative sectors, cities with clusters");
+    chart.axis_title = msgs.tr("location quotient (1 = the base's share)");
+    chart.part_colours = {"#54278F"};
+    std::size_t total = 0;
+    for (const auto& row : cities.rows) {
+        if (number_or(cities, row, "n_clusters") <= 0 || number_or(cities, row, "ent_total") <= 0) {
+            continue;
+        }
+        std::vector<std::pair<double, BarChart::Bar>> bars;
+        for (const Sector& s : creative_sectors()) {
+            const double n = number_or(cities, row, ("ent_" + s.id).c_str());
+            const int k = cities.index("lq_" + s.id);
+            const auto lq = k < 0 ? std::nullopt : cell_number(row[static_cast<std::size_t>(k)]);
+            if (n > 0 && lq) {
+                bars.push_back({*lq,
+                                {city_name(cities, row) + " — " + msgs.tr(s.label_en),
+                                 {*lq},
+                                 format_real(std::round(100.0 * *lq) / 100.0) + " (" +
+                                     format_whole(n) + ")"}});
+            }
+        }
+        std::stable_sort(bars.begin(), bars.end(),
+                         [](const auto& a, const auto& b) { return a.first > b.first; });
+        for (auto& [lq, bar] : bars) {
+            ++total;
+            if (chart.bars.size() < kChartBars) {
+                chart.bars.push_back(std::move(bar));
+            }
+        }
+    }
+    if (chart.bars.empty()) {
+        return;
+    }
+    figure_html(html, chart,
+                msgs.tr("LQ = (e_cs / e_c) / (E_s / E): the sector's share of the city's creative "
+                        "enterprises over its share of the base (the run's total or the declared "
+                        "national reference); in brackets the city's enterprises of the sector; "
+                        "cities layer: lq_<sector>, ent_<sector>."),
+                chart.bars.size(), total, msgs);
+}
+
 void charts_html(std::ostringstream& html, const std::optional<Rows>& cities_in,
                  const Messages& msgs) {
     html << R"(<section id="charts"><h2>)" << esc(msgs.tr("Charts")) << "</h2>\n";
@@ -667,6 +719,7 @@ void charts_html(std::ostringstream& html, const std::optional<Rows>& cities_in,
                             "rescaled to 0–100; cities layer: creative_index, creative_rank."),
                     rows.size(), total, msgs);
     }
+    lq_chart_html(html, cities, msgs);
     html << "</section>\n";
 }
 
