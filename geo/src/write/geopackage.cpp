@@ -1,6 +1,7 @@
 #include "creatlas/write.hpp"
 
 #include "creatlas/error.hpp"
+#include "creatlas/geos.hpp"
 #include "gdal_util.hpp"
 #include "write/rtree_pack.hpp"
 
@@ -147,6 +148,75 @@ int page_size_of(GDALDataset& ds) {
     return size;
 }
 
+/// Rows per batch handed from the worker that prepares features to GDAL.
+constexpr std::size_t kBatch = 4096;
+
+/// Silences GDAL's default error printer on a worker thread (CPL error handlers are
+/// per thread); failures there are thrown as Error with their context.
+class QuietGdalErrors {
+public:
+    QuietGdalErrors() { CPLPushErrorHandler(CPLQuietErrorHandler); }
+    ~QuietGdalErrors() { CPLPopErrorHandler(); }
+    QuietGdalErrors(const QuietGdalErrors&) = delete;
+    QuietGdalErrors& operator=(const QuietGdalErrors&) = delete;
+    QuietGdalErrors(QuietGdalErrors&&) = delete;
+    QuietGdalErrors& operator=(QuietGdalErrors&&) = delete;
+};
+
+/// Rows [first, last) of `table` as features ready for CreateFeature: fields set,
+/// geometry converted from GEOS, forced to the layer's type and transformed by `ct`
+/// (when not null). Runs on a worker thread with a GEOS context of its own; `ct` and
+/// the rows are used by no other thread meanwhile.
+std::vector<OGRFeatureUniquePtr> prepare_features(const Table& table, std::size_t first,
+                                                  std::size_t last, OGRFeatureDefn* defn,
+                                                  OGRwkbGeometryType gtype,
+                                                  OGRCoordinateTransformation* ct,
+                                                  const std::string& target) {
+    const QuietGdalErrors quiet;
+    const GeosContext geos;
+    std::vector<OGRFeatureUniquePtr> out;
+    out.reserve(last - first);
+    for (std::size_t r = first; r < last; ++r) {
+        const Row& row = table.rows[r];
+        OGRFeatureUniquePtr feature(OGRFeature::CreateFeature(defn));
+        for (std::size_t i = 0; i < table.fields.size() && i < row.values.size(); ++i) {
+            const Value& v = row.values[i];
+            const int fi = static_cast<int>(i);
+            if (const auto* iv = std::get_if<std::int64_t>(&v)) {
+                feature->SetField(fi, static_cast<GIntBig>(*iv));
+            } else if (const auto* dv = std::get_if<double>(&v)) {
+                feature->SetField(fi, *dv);
+            } else if (const auto* sv = std::get_if<std::string>(&v)) {
+                feature->SetField(fi, sv->c_str());
+            } else {
+                feature->SetFieldNull(fi);
+            }
+        }
+        if (row.geom && gtype != wkbNone) {
+            OGRGeometry* g = OGRGeometryFactory::createFromGEOS(geos.handle(), row.geom.get());
+            if (g == nullptr) {
+                throw Error(ErrorKind::Internal, "cannot convert a geometry for writing",
+                            {target, table.name, row.fid, ""});
+            }
+            if (gtype == wkbMultiPolygon) {
+                g = OGRGeometryFactory::forceToMultiPolygon(g);
+            } else if (gtype == wkbMultiLineString) {
+                g = OGRGeometryFactory::forceToMultiLineString(g);
+            } else if (gtype == wkbMultiPoint) {
+                g = OGRGeometryFactory::forceToMultiPoint(g);
+            }
+            if (ct != nullptr && g->transform(ct) != OGRERR_NONE) {
+                OGRGeometryFactory::destroyGeometry(g);
+                throw_bad_input("cannot transform the geometry to the output CRS",
+                                {target, table.name, row.fid, ""});
+            }
+            feature->SetGeometryDirectly(g);
+        }
+        out.push_back(std::move(feature));
+    }
+    return out;
+}
+
 /// Write one layer with SPATIAL_INDEX=NO; when it has a geometry column, return
 /// its index being packed (from the envelopes of the geometries as written:
 /// after the transformation to the output CRS and the forcing to multi-types).
@@ -177,58 +247,43 @@ std::optional<PendingIndex> write_layer(GDALDataset& ds, const Table& table,
     }
     std::vector<detail::RtreeEntry> envelopes;
     envelopes.reserve(gtype != wkbNone ? table.rows.size() : 0);
-    std::size_t n = 0;
-    for (const auto& row : table.rows) {
-        if ((++n & 4095) == 0) {
-            progress.update(static_cast<double>(n) / static_cast<double>(table.rows.size()),
-                            "write " + table.name);
+    // Batches are made ready on a worker thread while this one hands the previous
+    // batch to GDAL (which encodes and inserts the rows): the two halves of the
+    // work take about as long as each other.
+    const std::size_t rows = table.rows.size();
+    auto launch = [&](std::size_t first) {
+        return std::async(std::launch::async, [&, first] {
+            return prepare_features(table, first, std::min(first + kBatch, rows), defn, gtype, ct,
+                                    target);
+        });
+    };
+    std::future<std::vector<OGRFeatureUniquePtr>> next;
+    if (rows > 0) {
+        next = launch(0);
+    }
+    for (std::size_t first = 0; first < rows; first += kBatch) {
+        std::vector<OGRFeatureUniquePtr> batch = next.get();
+        if (first + kBatch < rows) {
+            next = launch(first + kBatch);
         }
-        OGRFeature feature(defn);
-        for (std::size_t i = 0; i < table.fields.size() && i < row.values.size(); ++i) {
-            const Value& v = row.values[i];
-            const int fi = static_cast<int>(i);
-            if (const auto* iv = std::get_if<std::int64_t>(&v)) {
-                feature.SetField(fi, static_cast<GIntBig>(*iv));
-            } else if (const auto* dv = std::get_if<double>(&v)) {
-                feature.SetField(fi, *dv);
-            } else if (const auto* sv = std::get_if<std::string>(&v)) {
-                feature.SetField(fi, sv->c_str());
-            } else {
-                feature.SetFieldNull(fi);
+        progress.update(static_cast<double>(first) / static_cast<double>(rows),
+                        "write " + table.name);
+        for (std::size_t k = 0; k < batch.size(); ++k) {
+            OGRFeature& feature = *batch[k];
+            OGRGeometry* g = feature.GetGeometryRef();
+            if (g != nullptr) {
+                g->assignSpatialReference(&out_srs);
             }
-        }
-        if (row.geom && gtype != wkbNone) {
-            OGRGeometry* g =
-                OGRGeometryFactory::createFromGEOS(row.geom.get_deleter().ctx, row.geom.get());
-            if (g == nullptr) {
-                throw Error(ErrorKind::Internal, "cannot convert a geometry for writing",
-                            {target, table.name, row.fid, ""});
+            if (layer->CreateFeature(&feature) != OGRERR_NONE) {
+                throw Error(ErrorKind::Io, "cannot write a feature: " + errors.last_error(),
+                            {target, table.name, table.rows[first + k].fid, ""});
             }
-            if (gtype == wkbMultiPolygon) {
-                g = OGRGeometryFactory::forceToMultiPolygon(g);
-            } else if (gtype == wkbMultiLineString) {
-                g = OGRGeometryFactory::forceToMultiLineString(g);
-            } else if (gtype == wkbMultiPoint) {
-                g = OGRGeometryFactory::forceToMultiPoint(g);
+            // As GDAL indexes: every geometry neither null nor empty, by its FID.
+            if (g != nullptr && g->IsEmpty() == FALSE) {
+                OGREnvelope e;
+                g->getEnvelope(&e);
+                envelopes.push_back({feature.GetFID(), e.MinX, e.MaxX, e.MinY, e.MaxY});
             }
-            if (ct != nullptr && g->transform(ct) != OGRERR_NONE) {
-                OGRGeometryFactory::destroyGeometry(g);
-                throw_bad_input("cannot transform the geometry to the output CRS",
-                                {target, table.name, row.fid, ""});
-            }
-            g->assignSpatialReference(&out_srs);
-            feature.SetGeometryDirectly(g);
-        }
-        if (layer->CreateFeature(&feature) != OGRERR_NONE) {
-            throw Error(ErrorKind::Io, "cannot write a feature: " + errors.last_error(),
-                        {target, table.name, row.fid, ""});
-        }
-        // As GDAL indexes: every geometry neither null nor empty, by its FID.
-        const OGRGeometry* written = feature.GetGeometryRef();
-        if (written != nullptr && written->IsEmpty() == FALSE) {
-            OGREnvelope e;
-            written->getEnvelope(&e);
-            envelopes.push_back({feature.GetFID(), e.MinX, e.MaxX, e.MinY, e.MaxY});
         }
     }
     if (ds.CommitTransaction() != OGRERR_NONE) {
