@@ -98,8 +98,8 @@ TEST(Geodesy, LowerBoundNeverExceedsTheDistance) {
         const double x0 = lon0;
         const double y0 = lat0;
         char wkt[256];
-        std::snprintf(wkt, sizeof wkt, "POLYGON((%.9f %.9f,%.9f %.9f,%.9f %.9f,%.9f %.9f))", x0,
-                      y0, x0 + w, y0 + h * u(), x0 + w * u(), y0 + h, x0, y0);
+        std::snprintf(wkt, sizeof wkt, "POLYGON((%.9f %.9f,%.9f %.9f,%.9f %.9f,%.9f %.9f))", x0, y0,
+                      x0 + w, y0 + h * u(), x0 + w * u(), y0 + h, x0, y0);
         GeomPtr poly = geos.from_wkt(wkt);
         const Envelope box = envelope_of(geos, *poly);
         // Points from next to the box to a few degrees away.

@@ -3,15 +3,15 @@
 #include "test_util.hpp"
 
 #include <filesystem>
-#include <memory>
-#include <sqlite3.h>
-#include <string>
-#include <vector>
 #include <gdal_priv.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <memory>
 #include <ogrsf_frmts.h>
+#include <sqlite3.h>
+#include <string>
 #include <unistd.h>
+#include <vector>
 
 using namespace creatlas;
 using creatlas::test::table_from_wkt;

@@ -1,8 +1,7 @@
 // The link stage: spatial indexes and links by location (link.hpp).
-#include "creatlas/link.hpp"
-
 #include "creatlas/error.hpp"
 #include "creatlas/geodesy.hpp"
+#include "creatlas/link.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -115,6 +114,8 @@ Nearest nearest_within(const GeosContext& geos, const SpatialIndex& index, const
         int row;
     };
     std::vector<Candidate> candidates;
+    std::vector<Nearest> measured; // exact distances already computed for g
+    constexpr std::size_t kRemembered = 32;
     // Half the Earth's meridian: nothing on the ellipsoid is farther than this.
     constexpr double kFarthest = 20004000.0;
     double radius = std::min(max_m, 2000.0);
@@ -137,8 +138,18 @@ Nearest nearest_within(const GeosContext& geos, const SpatialIndex& index, const
             if (best.row >= 0 && c.bound > best.distance_m) {
                 break; // this one and all after it are farther than the best
             }
+            // A wider pass meets the previous passes' candidates again: measure once
+            // (a short list: the pruned passes measure few candidates).
+            const auto seen = std::find_if(measured.begin(), measured.end(),
+                                           [&c](const Nearest& m) { return m.row == c.row; });
             const double d =
-                distance_m(geos, g, *index.table().rows[static_cast<std::size_t>(c.row)].geom);
+                seen != measured.end()
+                    ? seen->distance_m
+                    : distance_m(geos, g,
+                                 *index.table().rows[static_cast<std::size_t>(c.row)].geom);
+            if (seen == measured.end() && measured.size() < kRemembered) {
+                measured.push_back({c.row, d});
+            }
             if (best.row < 0 || d < best.distance_m || (d == best.distance_m && c.row < best.row)) {
                 best = {c.row, d};
             }

@@ -1,7 +1,6 @@
-#include "creatlas/write.hpp"
-
 #include "creatlas/error.hpp"
 #include "creatlas/geos.hpp"
+#include "creatlas/write.hpp"
 #include "gdal_util.hpp"
 #include "write/rtree_pack.hpp"
 
@@ -11,8 +10,8 @@
 #include <filesystem>
 #include <future>
 #include <memory>
-#include <optional>
 #include <ogrsf_frmts.h>
+#include <optional>
 #include <sqlite3.h>
 #include <system_error>
 #include <unistd.h>
@@ -293,11 +292,10 @@ std::optional<PendingIndex> write_layer(GDALDataset& ds, const Table& table,
     if (gtype == wkbNone) {
         return std::nullopt;
     }
-    return PendingIndex{table.name,
-                        std::async(std::launch::async,
-                                   [e = std::move(envelopes), node_size]() mutable {
-                                       return detail::pack_rtree(std::move(e), node_size);
-                                   })};
+    return PendingIndex{
+        table.name, std::async(std::launch::async, [e = std::move(envelopes), node_size]() mutable {
+            return detail::pack_rtree(std::move(e), node_size);
+        })};
 }
 
 struct DbCloser {
