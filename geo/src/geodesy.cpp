@@ -129,6 +129,49 @@ double geodesic_area_m2(const GeosContext& geos, const GEOSGeometry& geometry) {
     return 0.0;
 }
 
+double distance_lower_bound_m(double lon, double lat, const Envelope& box) {
+    constexpr double kA = 6378137.0;
+    constexpr double kF = 1.0 / 298.257223563;
+    constexpr double kRmin = kA * (1.0 - kF) * (1.0 - kF); // a(1 − e²) = a(1 − f)²
+    constexpr double kRad = M_PI / 180.0;
+    const double lat_far = std::max(std::fabs(box.miny), std::fabs(box.maxy));
+    if (std::fabs(lat) > 80.0 || lat_far > 80.0) {
+        return 0.0;
+    }
+    const double phi = lat * kRad;
+    const double phi1 = box.miny * kRad;
+    const double phi2 = box.maxy * kRad;
+    double angle = 0; // central angle on the sphere, radians
+    if (lon >= box.minx && lon <= box.maxx) {
+        // Along the meridian: no path gains latitude faster (ds ≥ R dφ).
+        angle = std::max({0.0, phi1 - phi, phi - phi2});
+    } else {
+        // The nearest point of the box lies on its meridian edge nearer in longitude
+        // (for a fixed latitude, distance grows with the difference in longitude).
+        auto gap = [lon](double edge) {
+            const double d = std::fmod(std::fabs(lon - edge), 360.0);
+            return std::min(d, 360.0 - d);
+        };
+        const double dlon = std::min(gap(box.minx), gap(box.maxx)) * kRad;
+        if (dlon >= M_PI / 2) {
+            return 0.0;
+        }
+        // Foot of the perpendicular great circle on that meridian, clamped to the edge.
+        const double foot = std::clamp(std::atan(std::tan(phi) / std::cos(dlon)), phi1, phi2);
+        const double h = std::sin((foot - phi) / 2) * std::sin((foot - phi) / 2) +
+                         std::cos(phi) * std::cos(foot) * std::sin(dlon / 2) * std::sin(dlon / 2);
+        angle = 2 * std::asin(std::min(1.0, std::sqrt(h)));
+    }
+    // A straight edge between two vertices of the box may bow poleward out of it by up
+    // to the sagitta of the box's width, W² tan φ / (8R); take it off the bound.
+    const bool straddles = box.miny <= 0.0 && box.maxy >= 0.0;
+    const double lat_near = straddles ? 0.0 : std::min(std::fabs(box.miny), std::fabs(box.maxy));
+    const double width = (box.maxx - box.minx) * kRad * kA * std::cos(lat_near * kRad);
+    const double sagitta = width * width * std::tan(lat_far * kRad) / (8 * kRmin) +
+                           (box.maxy - box.miny) * kRad * kA * 1e-3;
+    return std::max(0.0, kRmin * angle * (1.0 - 1e-3) - sagitta - 1.0);
+}
+
 DegreeBuffer degree_buffer(double distance_m, double lat_min, double lat_max) {
     // One degree of latitude is at least 110,574 m (at the equator) on WGS 84; one
     // degree of longitude is 111,320·cos(φ) m to within 0.4 %. A 2 % margin keeps

@@ -8,9 +8,14 @@
 #include <gdal_priv.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <memory>
 #include <ogrsf_frmts.h>
 #include <sys/wait.h>
+
+#include <sqlite3.h>
+#include <string>
 #include <unistd.h>
+#include <vector>
 
 using namespace creatlas;
 using creatlas::test::table_from_wkt;
@@ -224,4 +229,157 @@ TEST(Write, TempGuardTouchesNothingElse) {
     { const detail::TempGuard guard(dir.file("out.gpkg.tmp")); }
     EXPECT_TRUE(std::filesystem::exists(kept));
     EXPECT_EQ(dir.entries(), std::vector<std::string>{"out.gpkg"});
+
+// --- spatial indexes (issue 14) ----------------------------------------------------------
+//
+// The write stage packs each layer's R-tree itself. The oracle is GDAL 3.6: a copy of
+// the output whose indexes GDAL drops and builds again (DisableSpatialIndex,
+// CreateSpatialIndex: one rtree INSERT per row from ST_MinX… of the stored blobs) must
+// hold exactly the same rows, and SQLite's rtreecheck() must accept every index.
+
+namespace {
+
+struct SqliteCloser {
+    void operator()(sqlite3* db) const noexcept { sqlite3_close_v2(db); }
+};
+using Sqlite = std::unique_ptr<sqlite3, SqliteCloser>;
+
+Sqlite open_sqlite(const std::string& path) {
+    sqlite3* db = nullptr;
+    sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+    return Sqlite(db);
+}
+
+/// Every row of `sql` as text, columns joined by '|'.
+std::vector<std::string> sql_rows(sqlite3* db, const std::string& sql) {
+    sqlite3_stmt* s = nullptr;
+    std::vector<std::string> out;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) != SQLITE_OK) {
+        return {std::string("error: ") + sqlite3_errmsg(db)};
+    }
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        std::string row;
+        for (int i = 0; i < sqlite3_column_count(s); ++i) {
+            const auto* t = reinterpret_cast<const char*>(sqlite3_column_text(s, i));
+            row += (i > 0 ? "|" : "") + std::string(t != nullptr ? t : "NULL");
+        }
+        out.push_back(row);
+    }
+    sqlite3_finalize(s);
+    return out;
+}
+
+std::string sql_one(sqlite3* db, const std::string& sql) {
+    const auto r = sql_rows(db, sql);
+    return r.empty() ? std::string("<no row>") : r.front();
+}
+
+/// The rtree rows of `table` with full float precision (hex of the stored doubles).
+std::vector<std::string> rtree_rows(sqlite3* db, const std::string& table) {
+    return sql_rows(db, "SELECT id, printf('%!.17g|%!.17g|%!.17g|%!.17g', minx, maxx, miny, "
+                        "maxy) FROM \"rtree_" +
+                            table + "_geom\" ORDER BY id");
+}
+
+/// A copy of `path` whose layers' indexes GDAL has dropped and built again.
+std::string rebuilt_by_gdal(const std::string& path, const std::vector<std::string>& layers) {
+    const std::string copy = path + ".gdal.gpkg";
+    std::filesystem::copy_file(path, copy, std::filesystem::copy_options::overwrite_existing);
+    GDALDatasetUniquePtr ds(GDALDataset::Open(copy.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE,
+                                              nullptr, nullptr, nullptr));
+    for (const auto& l : layers) {
+        for (const std::string fn : {"DisableSpatialIndex", "CreateSpatialIndex"}) {
+            const std::string sql = "SELECT " + fn + "('" + l + "', 'geom')";
+            ds->ReleaseResultSet(ds->ExecuteSQL(sql.c_str(), nullptr, nullptr));
+        }
+    }
+    return copy;
+}
+
+} // namespace
+
+TEST(Write, EveryGeometryLayerGetsAPackedIndexLikeGdals) {
+    TempDir dir;
+    Fixture f;
+    // Null and empty geometries get no rtree row (GDAL's triggers say NOT NULL AND NOT
+    // ST_IsEmpty); 3,000 points need three levels (51 cells a node: 59 leaves).
+    auto row = [](std::int64_t fid, std::vector<Value> values, GeomPtr geom) {
+        Row r;
+        r.fid = fid;
+        r.values = std::move(values);
+        r.geom = std::move(geom);
+        return r;
+    };
+    f.points.rows.push_back(row(3, {std::string("no geometry"), std::int64_t{1}}, {}));
+    f.points.rows.push_back(
+        row(4, {std::string("empty"), std::int64_t{2}}, f.geos.from_wkt("POINT EMPTY")));
+    Table many = table_from_wkt(f.geos, "heritage_sites", {"heritage_id"}, {});
+    for (int i = 0; i < 3000; ++i) {
+        const std::string wkt = "POINT(" + std::to_string(60.0 + (i % 60) * 0.01) + " " +
+                                std::to_string(56.0 + (i / 60) * 0.01) + ")";
+        many.rows.push_back(row(i + 1, {std::to_string(i)}, f.geos.from_wkt(wkt)));
+    }
+    Table empty_points = table_from_wkt(f.geos, "hex_grid", {"hex_id"}, {});
+    empty_points.empty_geometry = GeometryHint::Point;
+    Table attributes = table_from_wkt(f.geos, "city_years", {"city_id"}, {{"", {"c1"}}});
+    const std::string out = dir.file("atlas.gpkg");
+    write_geopackage(out, {&f.points, &f.zones, &many, &empty_points, &attributes}, {});
+
+    const std::vector<std::string> indexed = {"clusters", "programmes", "heritage_sites",
+                                              "hex_grid"};
+    const std::string gdal = rebuilt_by_gdal(out, indexed);
+    Sqlite db = open_sqlite(out);
+    Sqlite ref = open_sqlite(gdal);
+    for (const auto& l : indexed) {
+        SCOPED_TRACE(l);
+        EXPECT_EQ(sql_one(db.get(), "SELECT rtreecheck('rtree_" + l + "_geom')"), "ok");
+        EXPECT_EQ(rtree_rows(db.get(), l), rtree_rows(ref.get(), l));
+        EXPECT_EQ(sql_one(db.get(), "SELECT count(*) FROM gpkg_extensions WHERE table_name = '" +
+                                        l + "' AND extension_name = 'gpkg_rtree_index'"),
+                  "1");
+        EXPECT_EQ(sql_one(db.get(), "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+                                    "AND name LIKE 'rtree_" +
+                                        l + "_geom_%'"),
+                  "6");
+    }
+    EXPECT_EQ(sql_one(db.get(), "SELECT count(*) FROM rtree_clusters_geom"), "2");
+    EXPECT_EQ(sql_one(db.get(), "SELECT count(*) FROM rtree_heritage_sites_geom"), "3000");
+    EXPECT_EQ(sql_one(db.get(), "SELECT count(*) FROM rtree_hex_grid_geom"), "0");
+    // Three levels: the root's depth (first two bytes, big-endian) is 2.
+    EXPECT_EQ(sql_one(db.get(), "SELECT hex(substr(data, 1, 2)) FROM "
+                                "rtree_heritage_sites_geom_node WHERE nodeno = 1"),
+              "0002");
+    // A table without geometry has no index at all.
+    EXPECT_EQ(sql_one(db.get(), "SELECT count(*) FROM sqlite_master WHERE name LIKE "
+                                "'rtree_city_years%'"),
+              "0");
+    // GDAL sees the index and answers a filter from it.
+    auto ds = open_gpkg(out);
+    OGRLayer* sites = ds->GetLayerByName("heritage_sites");
+    EXPECT_TRUE(sites->TestCapability(OLCFastSpatialFilter));
+    sites->SetSpatialFilterRect(60.095, 56.095, 60.105, 56.105); // 60.10 56.10: one point
+    EXPECT_EQ(sites->GetFeatureCount(), 1);
+}
+
+TEST(Write, IndexIsInTheOutputCrs) {
+    // EPSG:3857 of (60.6, 56.8) as above; the rtree stores float32 bounds around it.
+    TempDir dir;
+    Fixture f;
+    WriteOptions o;
+    o.crs = "EPSG:3857";
+    const std::string out = dir.file("m.gpkg");
+    write_geopackage(out, {&f.points}, o);
+    const std::string gdal = rebuilt_by_gdal(out, {"clusters"});
+    Sqlite db = open_sqlite(out);
+    Sqlite ref = open_sqlite(gdal);
+    EXPECT_EQ(rtree_rows(db.get(), "clusters"), rtree_rows(ref.get(), "clusters"));
+    const auto box = sql_rows(db.get(), "SELECT minx, maxx FROM rtree_clusters_geom WHERE id = 1");
+    ASSERT_EQ(box.size(), 1U);
+    const double minx = std::stod(box[0].substr(0, box[0].find('|')));
+    const double maxx = std::stod(box[0].substr(box[0].find('|') + 1));
+    EXPECT_LE(minx, 6745961.142072);
+    EXPECT_GE(maxx, 6745961.142072);
+    // Float32 steps are 0.5 m at 6.7e6; SQLite rounds outward by scaling with 1 ∓ 2⁻²³
+    // (0.8 m here), which can take two steps: the box is at most 1.5 m wide.
+    EXPECT_LE(maxx - minx, 1.5);
 }

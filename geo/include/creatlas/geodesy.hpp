@@ -39,6 +39,16 @@ GeodesicInverse geodesic_inverse(double lon1, double lat1, double lon2, double l
 double distance_point_geometry_m(const GeosContext& geos, double lon, double lat,
                                  const GEOSGeometry& geometry);
 
+/// A lower bound (metres) of distance_point_geometry_m from (lon, lat) to any
+/// geometry inside the lon/lat box `box` (degrees), at the cost of a few
+/// trigonometric calls instead of one geodesic inverse per vertex: the great-circle
+/// distance to the box on a sphere of radius a(1 − e²) = 6,335,439 m (WGS 84's
+/// smallest radius of curvature, so no path on the ellipsoid is shorter), less a
+/// margin for edges that bow beyond the box (the sagitta of the box's width) and
+/// 0.1 % for the local frame's straight edges. 0 when the point is inside the box,
+/// within 10° of a pole, or 90° of longitude or more away from it.
+double distance_lower_bound_m(double lon, double lat, const Envelope& box);
+
 /// Geodesic area in square metres of a (multi)polygon in lon/lat degrees
 /// (absolute value; holes subtracted). 0 for points and lines.
 double geodesic_area_m2(const GeosContext& geos, const GEOSGeometry& geometry);

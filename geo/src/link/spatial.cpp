@@ -1,8 +1,7 @@
 // The link stage: spatial indexes and links by location (link.hpp).
-#include "creatlas/link.hpp"
-
 #include "creatlas/error.hpp"
 #include "creatlas/geodesy.hpp"
+#include "creatlas/link.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -106,18 +105,53 @@ Nearest nearest_within(const GeosContext& geos, const SpatialIndex& index, const
         return best;
     }
     const Envelope e = envelope_of(geos, g);
+    // For a point, a cheap lower bound of the distance to each candidate (from its
+    // envelope) orders the candidates and skips those that cannot beat the best found:
+    // the exact distance costs a geodesic inverse per vertex of the candidate (issue 14).
+    const bool point = is_point(geos.handle(), g);
+    struct Candidate {
+        double bound;
+        int row;
+    };
+    std::vector<Candidate> candidates;
+    std::vector<Nearest> measured; // exact distances already computed for g
+    constexpr std::size_t kRemembered = 32;
     // Half the Earth's meridian: nothing on the ellipsoid is farther than this.
     constexpr double kFarthest = 20004000.0;
     double radius = std::min(max_m, 2000.0);
     for (;;) {
         const DegreeBuffer b = degree_buffer(radius, e.miny, e.maxy);
-        best = Nearest{};
+        candidates.clear();
         for (int row :
              index.query(e.minx - b.dlon, e.miny - b.dlat, e.maxx + b.dlon, e.maxy + b.dlat)) {
+            const GEOSGeometry& c = *index.table().rows[static_cast<std::size_t>(row)].geom;
+            candidates.push_back(
+                {point ? distance_lower_bound_m(e.minx, e.miny, envelope_of(geos, c)) : 0.0, row});
+        }
+        std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& c) {
+            return a.bound < c.bound || (a.bound == c.bound && a.row < c.row);
+        });
+        // The same answer as measuring every candidate in row order: the smallest
+        // distance, and of equal distances the first row.
+        best = Nearest{};
+        for (const Candidate& c : candidates) {
+            if (best.row >= 0 && c.bound > best.distance_m) {
+                break; // this one and all after it are farther than the best
+            }
+            // A wider pass meets the previous passes' candidates again: measure once
+            // (a short list: the pruned passes measure few candidates).
+            const auto seen = std::find_if(measured.begin(), measured.end(),
+                                           [&c](const Nearest& m) { return m.row == c.row; });
             const double d =
-                distance_m(geos, g, *index.table().rows[static_cast<std::size_t>(row)].geom);
-            if (best.row < 0 || d < best.distance_m) {
-                best = {row, d};
+                seen != measured.end()
+                    ? seen->distance_m
+                    : distance_m(geos, g,
+                                 *index.table().rows[static_cast<std::size_t>(c.row)].geom);
+            if (seen == measured.end() && measured.size() < kRemembered) {
+                measured.push_back({c.row, d});
+            }
+            if (best.row < 0 || d < best.distance_m || (d == best.distance_m && c.row < best.row)) {
+                best = {c.row, d};
             }
         }
         if (best.row >= 0 && best.distance_m <= radius) {

@@ -1,14 +1,19 @@
-#include "creatlas/write.hpp"
-
 #include "creatlas/error.hpp"
+#include "creatlas/geos.hpp"
+#include "creatlas/write.hpp"
 #include "gdal_util.hpp"
 #include "temp_guard.hpp"
+#include "write/rtree_pack.hpp"
 
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
+#include <future>
+#include <memory>
 #include <ogrsf_frmts.h>
+#include <optional>
+#include <sqlite3.h>
 #include <system_error>
 #include <unistd.h>
 
@@ -122,11 +127,106 @@ private:
     std::string path_;
 };
 
-void write_layer(GDALDataset& ds, const Table& table, OGRSpatialReference& out_srs,
-                 OGRCoordinateTransformation* ct, const Progress& progress,
-                 GdalErrorCapture& errors, const std::string& target) {
+/// A layer's spatial index, packed on a worker thread while the next layer is
+/// written (issue 14): GDAL 3.6 would build it with one rtree INSERT per feature.
+struct PendingIndex {
+    std::string table;
+    std::future<detail::PackedRtree> tree;
+};
+
+/// The page size of the GeoPackage GDAL has just created (SQLite's default,
+/// 4,096 bytes, unless OGR_SQLITE_PRAGMA says otherwise): the rtree node size
+/// follows from it, and write_packed_rtree refuses a tree packed for another.
+int page_size_of(GDALDataset& ds) {
+    int size = 4096;
+    if (OGRLayer* r = ds.ExecuteSQL("PRAGMA page_size", nullptr, nullptr); r != nullptr) {
+        if (OGRFeatureUniquePtr f(r->GetNextFeature()); f && f->GetFieldCount() > 0) {
+            size = f->GetFieldAsInteger(0);
+        }
+        ds.ReleaseResultSet(r);
+    }
+    return size;
+}
+
+/// Rows per batch handed from the worker that prepares features to GDAL.
+constexpr std::size_t kBatch = 4096;
+
+/// Silences GDAL's default error printer on a worker thread (CPL error handlers are
+/// per thread); failures there are thrown as Error with their context.
+class QuietGdalErrors {
+public:
+    QuietGdalErrors() { CPLPushErrorHandler(CPLQuietErrorHandler); }
+    ~QuietGdalErrors() { CPLPopErrorHandler(); }
+    QuietGdalErrors(const QuietGdalErrors&) = delete;
+    QuietGdalErrors& operator=(const QuietGdalErrors&) = delete;
+    QuietGdalErrors(QuietGdalErrors&&) = delete;
+    QuietGdalErrors& operator=(QuietGdalErrors&&) = delete;
+};
+
+/// Rows [first, last) of `table` as features ready for CreateFeature: fields set,
+/// geometry converted from GEOS, forced to the layer's type and transformed by `ct`
+/// (when not null). Runs on a worker thread with a GEOS context of its own; `ct` and
+/// the rows are used by no other thread meanwhile.
+std::vector<OGRFeatureUniquePtr> prepare_features(const Table& table, std::size_t first,
+                                                  std::size_t last, OGRFeatureDefn* defn,
+                                                  OGRwkbGeometryType gtype,
+                                                  OGRCoordinateTransformation* ct,
+                                                  const std::string& target) {
+    const QuietGdalErrors quiet;
+    const GeosContext geos;
+    std::vector<OGRFeatureUniquePtr> out;
+    out.reserve(last - first);
+    for (std::size_t r = first; r < last; ++r) {
+        const Row& row = table.rows[r];
+        OGRFeatureUniquePtr feature(OGRFeature::CreateFeature(defn));
+        for (std::size_t i = 0; i < table.fields.size() && i < row.values.size(); ++i) {
+            const Value& v = row.values[i];
+            const int fi = static_cast<int>(i);
+            if (const auto* iv = std::get_if<std::int64_t>(&v)) {
+                feature->SetField(fi, static_cast<GIntBig>(*iv));
+            } else if (const auto* dv = std::get_if<double>(&v)) {
+                feature->SetField(fi, *dv);
+            } else if (const auto* sv = std::get_if<std::string>(&v)) {
+                feature->SetField(fi, sv->c_str());
+            } else {
+                feature->SetFieldNull(fi);
+            }
+        }
+        if (row.geom && gtype != wkbNone) {
+            OGRGeometry* g = OGRGeometryFactory::createFromGEOS(geos.handle(), row.geom.get());
+            if (g == nullptr) {
+                throw Error(ErrorKind::Internal, "cannot convert a geometry for writing",
+                            {target, table.name, row.fid, ""});
+            }
+            if (gtype == wkbMultiPolygon) {
+                g = OGRGeometryFactory::forceToMultiPolygon(g);
+            } else if (gtype == wkbMultiLineString) {
+                g = OGRGeometryFactory::forceToMultiLineString(g);
+            } else if (gtype == wkbMultiPoint) {
+                g = OGRGeometryFactory::forceToMultiPoint(g);
+            }
+            if (ct != nullptr && g->transform(ct) != OGRERR_NONE) {
+                OGRGeometryFactory::destroyGeometry(g);
+                throw_bad_input("cannot transform the geometry to the output CRS",
+                                {target, table.name, row.fid, ""});
+            }
+            feature->SetGeometryDirectly(g);
+        }
+        out.push_back(std::move(feature));
+    }
+    return out;
+}
+
+/// Write one layer with SPATIAL_INDEX=NO; when it has a geometry column, return
+/// its index being packed (from the envelopes of the geometries as written:
+/// after the transformation to the output CRS and the forcing to multi-types).
+std::optional<PendingIndex> write_layer(GDALDataset& ds, const Table& table,
+                                        OGRSpatialReference& out_srs,
+                                        OGRCoordinateTransformation* ct, int node_size,
+                                        const Progress& progress, GdalErrorCapture& errors,
+                                        const std::string& target) {
     const OGRwkbGeometryType gtype = layer_type(table);
-    const char* options[] = {"GEOMETRY_NAME=geom", "FID=fid", "SPATIAL_INDEX=YES", nullptr};
+    const char* options[] = {"GEOMETRY_NAME=geom", "FID=fid", "SPATIAL_INDEX=NO", nullptr};
     OGRLayer* layer = ds.CreateLayer(table.name.c_str(), gtype == wkbNone ? nullptr : &out_srs,
                                      gtype, const_cast<char**>(options));
     if (layer == nullptr) {
@@ -145,62 +245,96 @@ void write_layer(GDALDataset& ds, const Table& table, OGRSpatialReference& out_s
         throw Error(ErrorKind::Io, "cannot start a transaction: " + errors.last_error(),
                     {target, table.name, std::nullopt, ""});
     }
-    std::size_t n = 0;
-    for (const auto& row : table.rows) {
-        if ((++n & 4095) == 0) {
-            progress.update(static_cast<double>(n) / static_cast<double>(table.rows.size()),
-                            "write " + table.name);
+    std::vector<detail::RtreeEntry> envelopes;
+    envelopes.reserve(gtype != wkbNone ? table.rows.size() : 0);
+    // Batches are made ready on a worker thread while this one hands the previous
+    // batch to GDAL (which encodes and inserts the rows): the two halves of the
+    // work take about as long as each other.
+    const std::size_t rows = table.rows.size();
+    auto launch = [&](std::size_t first) {
+        return std::async(std::launch::async, [&, first] {
+            return prepare_features(table, first, std::min(first + kBatch, rows), defn, gtype, ct,
+                                    target);
+        });
+    };
+    std::future<std::vector<OGRFeatureUniquePtr>> next;
+    if (rows > 0) {
+        next = launch(0);
+    }
+    for (std::size_t first = 0; first < rows; first += kBatch) {
+        std::vector<OGRFeatureUniquePtr> batch = next.get();
+        if (first + kBatch < rows) {
+            next = launch(first + kBatch);
         }
-        OGRFeature feature(defn);
-        for (std::size_t i = 0; i < table.fields.size() && i < row.values.size(); ++i) {
-            const Value& v = row.values[i];
-            const int fi = static_cast<int>(i);
-            if (const auto* iv = std::get_if<std::int64_t>(&v)) {
-                feature.SetField(fi, static_cast<GIntBig>(*iv));
-            } else if (const auto* dv = std::get_if<double>(&v)) {
-                feature.SetField(fi, *dv);
-            } else if (const auto* sv = std::get_if<std::string>(&v)) {
-                feature.SetField(fi, sv->c_str());
-            } else {
-                feature.SetFieldNull(fi);
+        progress.update(static_cast<double>(first) / static_cast<double>(rows),
+                        "write " + table.name);
+        for (std::size_t k = 0; k < batch.size(); ++k) {
+            OGRFeature& feature = *batch[k];
+            OGRGeometry* g = feature.GetGeometryRef();
+            if (g != nullptr) {
+                g->assignSpatialReference(&out_srs);
             }
-        }
-        if (row.geom && gtype != wkbNone) {
-            OGRGeometry* g =
-                OGRGeometryFactory::createFromGEOS(row.geom.get_deleter().ctx, row.geom.get());
-            if (g == nullptr) {
-                throw Error(ErrorKind::Internal, "cannot convert a geometry for writing",
-                            {target, table.name, row.fid, ""});
+            if (layer->CreateFeature(&feature) != OGRERR_NONE) {
+                throw Error(ErrorKind::Io, "cannot write a feature: " + errors.last_error(),
+                            {target, table.name, table.rows[first + k].fid, ""});
             }
-            if (gtype == wkbMultiPolygon) {
-                g = OGRGeometryFactory::forceToMultiPolygon(g);
-            } else if (gtype == wkbMultiLineString) {
-                g = OGRGeometryFactory::forceToMultiLineString(g);
-            } else if (gtype == wkbMultiPoint) {
-                g = OGRGeometryFactory::forceToMultiPoint(g);
+            // As GDAL indexes: every geometry neither null nor empty, by its FID.
+            if (g != nullptr && g->IsEmpty() == FALSE) {
+                OGREnvelope e;
+                g->getEnvelope(&e);
+                envelopes.push_back({feature.GetFID(), e.MinX, e.MaxX, e.MinY, e.MaxY});
             }
-            if (ct != nullptr && g->transform(ct) != OGRERR_NONE) {
-                OGRGeometryFactory::destroyGeometry(g);
-                throw_bad_input("cannot transform the geometry to the output CRS",
-                                {target, table.name, row.fid, ""});
-            }
-            g->assignSpatialReference(&out_srs);
-            feature.SetGeometryDirectly(g);
-        }
-        if (layer->CreateFeature(&feature) != OGRERR_NONE) {
-            throw Error(ErrorKind::Io, "cannot write a feature: " + errors.last_error(),
-                        {target, table.name, row.fid, ""});
         }
     }
     if (ds.CommitTransaction() != OGRERR_NONE) {
         throw Error(ErrorKind::Io, "cannot commit: " + errors.last_error(),
                     {target, table.name, std::nullopt, ""});
     }
-    // Build the layer's R-tree now: GDAL 3.6 defers it to the dataset's first SQL
-    // statement or its closing, which would bill it to whatever runs next.
-    if (layer->SyncToDisk() != OGRERR_NONE) {
-        throw Error(ErrorKind::Io, "cannot build the spatial index: " + errors.last_error(),
-                    {target, table.name, std::nullopt, ""});
+    if (gtype == wkbNone) {
+        return std::nullopt;
+    }
+    return PendingIndex{
+        table.name, std::async(std::launch::async, [e = std::move(envelopes), node_size]() mutable {
+            return detail::pack_rtree(std::move(e), node_size);
+        })};
+}
+
+struct DbCloser {
+    void operator()(sqlite3* db) const noexcept { sqlite3_close_v2(db); }
+};
+
+/// Write the packed indexes into the closed GeoPackage at `path` on a connection
+/// of our own (rtree_pack.hpp says why not GDAL's), all in one transaction.
+void write_indexes(const std::string& path, std::vector<PendingIndex>& pending,
+                   const std::string& target) {
+    sqlite3* raw = nullptr;
+    const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE, nullptr);
+    std::unique_ptr<sqlite3, DbCloser> db(raw);
+    auto fail = [&](const std::string& what, const std::string& layer) {
+        throw Error(ErrorKind::Io,
+                    what + ": " + (raw != nullptr ? sqlite3_errmsg(raw) : "out of memory"),
+                    {target, layer, std::nullopt, ""});
+    };
+    if (rc != SQLITE_OK) {
+        fail("cannot open the GeoPackage to write its spatial indexes", "");
+    }
+    if (sqlite3_exec(raw, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK) {
+        fail("cannot start a transaction", "");
+    }
+    for (PendingIndex& p : pending) {
+        try {
+            detail::write_packed_rtree(raw, p.table, "geom", p.tree.get());
+        } catch (const Error& e) {
+            throw Error(e.kind(), "cannot write the spatial index: " + e.message(),
+                        {target, p.table, std::nullopt, ""});
+        }
+    }
+    if (sqlite3_exec(raw, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+        fail("cannot commit the spatial indexes", "");
+    }
+    if (sqlite3_close(db.release()) != SQLITE_OK) {
+        throw Error(ErrorKind::Io, "cannot close the GeoPackage after writing its indexes",
+                    {target, "", std::nullopt, ""});
     }
 }
 
@@ -278,18 +412,24 @@ void write_geopackage(const std::string& path, const std::vector<const Table*>& 
     if (driver == nullptr) {
         throw Error(ErrorKind::Internal, "GDAL has no GeoPackage driver");
     }
+    std::vector<PendingIndex> pending; // one per layer with a geometry column
     {
         GDALDatasetUniquePtr ds(driver->Create(temp.path().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
         if (!ds) {
             throw Error(ErrorKind::Io, "cannot create the GeoPackage: " + errors.last_error(),
                         {path, "", std::nullopt, ""});
         }
+        const int node_size = detail::rtree_node_size(page_size_of(*ds));
         std::size_t done = 0;
         for (const Table* t : layers) {
-            write_layer(*ds, *t, *out_srs, ct.get(),
-                        progress.sub(static_cast<double>(done) / static_cast<double>(layers.size()),
-                                     1.0 / static_cast<double>(layers.size())),
-                        errors, path);
+            auto index = write_layer(
+                *ds, *t, *out_srs, ct.get(), node_size,
+                progress.sub(static_cast<double>(done) / static_cast<double>(layers.size()),
+                             1.0 / static_cast<double>(layers.size())),
+                errors, path);
+            if (index) {
+                pending.push_back(std::move(*index));
+            }
             ++done;
         }
         for (const auto& [key, value] : options.metadata) {
@@ -306,6 +446,7 @@ void write_geopackage(const std::string& path, const std::vector<const Table*>& 
                         {path, "", std::nullopt, ""});
         }
     }
+    write_indexes(temp.path(), pending, path);
     std::error_code ec;
     fs::rename(temp.path(), target, ec);
     if (ec) {

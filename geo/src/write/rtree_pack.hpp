@@ -42,19 +42,19 @@
 //    encoding), needs no connection at all, so it can run on another thread
 //    while GDAL writes the next layer.
 //
-// How the write stage is to use it (not wired in yet):
-//  1. create each layer with SPATIAL_INDEX=NO (GEOMETRY_NAME=geom, FID=fid);
+// How the write stage uses it (geopackage.cpp):
+//  1. it creates each layer with SPATIAL_INDEX=NO (GEOMETRY_NAME=geom, FID=fid);
 //  2. after each CreateFeature (which assigns the FID), when the geometry is
-//     neither null nor empty, keep {feature.GetFID(), MinX, MaxX, MinY, MaxY}
+//     neither null nor empty, it keeps {feature.GetFID(), MinX, MaxX, MinY, MaxY}
 //     from getEnvelope() of the geometry as written: after the CRS
 //     transformation and the forcing to multi-types;
-//  3. pack_rtree(std::move(entries), rtree_node_size(4096)) once the layer is
-//     written, on a worker thread if wanted (GDAL writes 4,096-byte pages;
-//     write_packed_rtree checks the node size against the file);
-//  4. close the GDAL dataset as now (after the metadata and `finish`);
+//  3. once the layer is written, pack_rtree runs on a worker thread (std::async)
+//     with the node size of the file's page size (read once from GDAL's
+//     connection with PRAGMA page_size), while GDAL writes the next layer;
+//  4. it closes the GDAL dataset as before (after the metadata and `finish`);
 //  5. sqlite3_open_v2(temporary file, SQLITE_OPEN_READWRITE), BEGIN, one
 //     write_packed_rtree(db, layer name, "geom", tree) per layer with a
-//     geometry column, COMMIT, close; then rename into place as now.
+//     geometry column, COMMIT, close; then the rename into place as before.
 #pragma once
 
 #include <cstddef>
