@@ -229,6 +229,7 @@ TEST(Write, TempGuardTouchesNothingElse) {
     { const detail::TempGuard guard(dir.file("out.gpkg.tmp")); }
     EXPECT_TRUE(std::filesystem::exists(kept));
     EXPECT_EQ(dir.entries(), std::vector<std::string>{"out.gpkg"});
+}
 
 // --- spatial indexes (issue 14) ----------------------------------------------------------
 //
