@@ -11,12 +11,12 @@ namespace creatlas::detail {
 /// killed outright. A temporary written beside the output is removed by the
 /// writer's own cleanup on every error and on cancellation; SIGKILL (or the OOM
 /// killer) leaves no chance for that. So, while alive, the guard keeps a small
-/// child process that waits on a socket to this one: when the socket closes —
-/// the guard is destroyed, or the process died, however — the child removes the
-/// files if they are still there and exits. After a normal rename the temporary
-/// name no longer exists and the child removes nothing.
+/// child process (/bin/sh, started with posix_spawn) that reads a socket to this
+/// one: when the socket closes — the guard is destroyed, or the process died,
+/// however — the child removes the files if they are still there and exits.
+/// After a normal rename the temporary name no longer exists and the child
+/// removes nothing.
 ///
-/// Only async-signal-safe calls run in the child (the parent may have threads).
 /// A process group killed as a whole (kill -KILL -PGID) takes the child too:
 /// then the temporary stays, under its recognisable name ".<output>.tmp-<pid>.gpkg".
 /// When the child cannot be started the guard does nothing more.
