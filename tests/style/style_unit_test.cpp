@@ -590,10 +590,14 @@ TEST(ReportTimeline, CityTrajectoryLinesByHand) {
     const std::string svg = r::city_trajectory_svg("t", "City: trajectory", {2010, 2011, 2012},
                                                    {0.0, 1.0, 2.0}, {0.0, 0.25, 0.5}, en);
     // Years at x = 64, (64 + 600) / 2 = 332 and 600. Clusters panel: top 22, height 90
-    // (bottom 112), whole ticks up to 2: y = 112 − 90·n/2 → 112, 67, 22.
-    EXPECT_NE(svg.find(R"(points="64.0,112.0 332.0,67.0 600.0,22.0")"), std::string::npos) << svg;
+    // (bottom 112), whole ticks up to 2: y = 112 − 90·n/2 → 112, 67, 22; a step line,
+    // level to the next year, then up.
+    EXPECT_NE(svg.find(R"(points="64.0,112.0 332.0,112.0 332.0,67.0 600.0,67.0 600.0,22.0")"),
+              std::string::npos)
+        << svg;
     // Share panel: top 150, height 90 (bottom 240), 0–100 %: y = 240 − 90·p → 240, 217.5, 195.
-    EXPECT_NE(svg.find(R"(points="64.0,240.0 332.0,217.5 600.0,195.0")"), std::string::npos);
+    EXPECT_NE(svg.find(R"(points="64.0,240.0 332.0,240.0 332.0,217.5 600.0,217.5 600.0,195.0")"),
+              std::string::npos);
     // Whole ticks 0, 1, 2 for the counts; 0, 25, 50, 75, 100 for the share.
     EXPECT_NE(svg.find(R"(class="vtick">1</text>)"), std::string::npos);
     EXPECT_EQ(svg.find(R"(class="vtick">0.5</text>)"), std::string::npos);
