@@ -518,7 +518,6 @@ id_field = "cluster_id"
         # twice per ring) is left out: the repair line above counts the features.
         self.assertNotIn("Non closed ring detected", text)
         self.assertNotIn("Non closed ring detected", json.dumps(self.report))
-        self.assertIn(f"repaired {len(unclosed)}", text)
 
     def test_info_on_the_register(self):
         r = run("info", f"{SHARED}/ekb-heritage/ekb-okn.json", "--json")

@@ -561,14 +561,15 @@ TEST(ReportCharts, LabelColumnFitsLongLabels) {
     chart.part_labels = {"LQ"};
     chart.part_colours = {"#0072B2"};
     // 30 characters (Cyrillic: 2 bytes each) → the label column ends at 8 + 7·30 = 218,
-    // the plot starts at 224 and runs to 660: 436 units for an axis of 0–2.
+    // the plot starts at 224 and runs to 660: 436 units for an axis of 0–1 (steps of 0.2).
     const std::string city = "Екатеринбург — дизайн и архите"; // 30 characters
-    chart.bars = {{city, {1.0}, "1"}};
+    chart.bars = {{city, {1.0}, "1"}, {"b", {0.5}, "0.5"}};
     std::string svg = r::bar_chart_svg(chart);
     EXPECT_NE(svg.find("<text x=\"218.0\""), std::string::npos) << svg;
     EXPECT_NE(svg.find(">" + city + "</text>"), std::string::npos);
     EXPECT_NE(svg.find("x=\"224.0\" y=\""), std::string::npos);
-    EXPECT_NE(svg.find("width=\"218.0\""), std::string::npos); // 1 of 2 × 436
+    EXPECT_NE(svg.find("width=\"436.0\""), std::string::npos); // 1 × 436
+    EXPECT_NE(svg.find("width=\"218.0\""), std::string::npos); // 0.5 × 436
     // 60 characters: the column stops at 330 and the label keeps (330 − 8) / 7 = 46
     // characters, the last one an ellipsis; the tooltip keeps it whole.
     const std::string long_label(60, 'x');
