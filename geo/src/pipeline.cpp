@@ -8,6 +8,7 @@
 #include "creatlas/style.hpp"
 #include "creatlas/version.hpp"
 #include "creatlas/write.hpp"
+#include "gdal_util.hpp"
 
 #include <chrono>
 #include <ctime>
@@ -24,6 +25,16 @@ std::string utc_now() {
     char buf[32];
     std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
     return buf;
+}
+
+void check_crs(const std::string& definition, const std::string& key, const std::string& file) {
+    detail::ensure_gdal_registered();
+    const detail::GdalErrorCapture quiet; // PROJ's own line would repeat the message
+    try {
+        (void)detail::make_srs(definition, key + " in the project");
+    } catch (const Error& e) {
+        throw_bad_input(e.message(), {file, "", {}, ""});
+    }
 }
 
 } // namespace
@@ -51,8 +62,15 @@ RunReport run_project(const Project& project, const RunOptions& options, const P
     for (const SourceSpec* s : project.sources()) {
         wo.inputs.push_back(s->path);
     }
-    // Fail before any work when the output cannot be written.
+    // Fail before any work when the output cannot be written, or when a CRS the
+    // project names is unknown (the error then names the project file).
     check_output_path(report.output, wo);
+    for (const SourceSpec* s : project.sources()) {
+        if (!s->crs.empty()) {
+            check_crs(s->crs, "crs of [" + s->role + "]", project.file);
+        }
+    }
+    check_crs(project.output_crs, "crs of [project]", project.file);
 
     GeosContext geos;
     Inputs inputs = load_inputs(geos, project, report, progress.sub(0.0, 0.4));

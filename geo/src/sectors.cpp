@@ -81,8 +81,7 @@ SectorMap SectorMap::parse(const std::vector<std::string>& entries) {
             }
         }
         if (!seen.emplace(prefix, e).second) {
-            throw std::invalid_argument("'" + e + "' repeats the prefix of '" + seen[prefix] +
-                                        "'");
+            throw std::invalid_argument("'" + e + "' repeats the prefix of '" + seen[prefix] + "'");
         }
         rules.push_back({prefix, idx});
     }
@@ -126,8 +125,9 @@ const std::vector<DefaultRule>& default_rules() {
          "Производство кинофильмов, видеофильмов и телевизионных программ, их монтаж, "
          "распространение и демонстрация",
          "Motion picture, video and television programme activities"},
-        {"59.2", "music_sound", "Деятельность в области звукозаписи и издания музыкальных "
-                                "произведений",
+        {"59.2", "music_sound",
+         "Деятельность в области звукозаписи и издания музыкальных "
+         "произведений",
          "Sound recording and music publishing activities"},
         {"60", "broadcasting", "Деятельность в области телевизионного и радиовещания",
          "Programming and broadcasting activities"},
@@ -138,8 +138,7 @@ const std::vector<DefaultRule>& default_rules() {
         {"62.02", "software_it",
          "Деятельность консультативная и работы в области компьютерных технологий",
          "Computer consultancy activities"},
-        {"71.11", "architecture", "Деятельность в области архитектуры",
-         "Architectural activities"},
+        {"71.11", "architecture", "Деятельность в области архитектуры", "Architectural activities"},
         {"73.1", "advertising_pr", "Деятельность рекламная (агентства, представление в СМИ)",
          "Advertising (agencies, media representation)"},
         {"70.21", "advertising_pr", "Деятельность по связям с общественностью",
@@ -147,8 +146,9 @@ const std::vector<DefaultRule>& default_rules() {
         {"74.1", "design", "Деятельность специализированная в области дизайна",
          "Specialised design activities"},
         {"74.2", "photography", "Деятельность в области фотографии", "Photographic activities"},
-        {"90", "arts_performing", "Деятельность творческая, деятельность в области искусства и "
-                                  "организации развлечений",
+        {"90", "arts_performing",
+         "Деятельность творческая, деятельность в области искусства и "
+         "организации развлечений",
          "Creative, arts and entertainment activities"},
         {"91.01", "museums_heritage", "Деятельность библиотек и архивов",
          "Library and archives activities"},

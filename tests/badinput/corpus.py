@@ -525,7 +525,7 @@ def unknown_project_key(d):
     project(d, cities(d), clusters(d), "[link]\nsnap_m = 5\n")
 
 
-@case(1, "'EPSG:999999' is not a CRS", "[clusters]")
+@case(1, "project.toml'", "'EPSG:999999' is not a CRS", "[clusters]")
 def nonexistent_crs(d):
     project(d, cities(d), clusters(d).replace('crs = "EPSG:4326"', 'crs = "EPSG:999999"'))
 

@@ -514,8 +514,10 @@ id_field = "cluster_id"
         # One line per kind of repair in the summary, not one per feature.
         text = run("run", self.project, "-o", os.path.join(self.tmp, "again.gpkg")).stdout
         self.assertLess(text.count("repaired"), 5, text)
-        self.assertIn("Non closed ring detected", text)
-        self.assertEqual(text.count("Non closed ring detected"), 1)
+        # GDAL's own unclosed-ring warning (once per ring and pass over the file, so
+        # twice per ring) is left out: the repair line above counts the features.
+        self.assertNotIn("Non closed ring detected", text)
+        self.assertNotIn("Non closed ring detected", json.dumps(self.report))
 
     def test_info_on_the_register(self):
         r = run("info", f"{SHARED}/ekb-heritage/ekb-okn.json", "--json")

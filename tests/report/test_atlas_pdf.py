@@ -122,6 +122,15 @@ class AtlasPdf(unittest.TestCase):
             for entry in EXPECTED["legend"] + EXPECTED["city"]:
                 self.assertIn(entry, text, f"page {page}")
 
+    def test_long_names_are_cut_with_an_ellipsis(self):
+        """The heritage column of the clusters table holds 24 characters: the sample's
+        "Водонапорная башня УЗТМ («Белая башня»)" (39) shows as its first 23 and "…",
+        never cut mid-letter at the column's edge; a short name shows whole."""
+        text = "\n".join(page_text(page) for page in range(2, pages()[0] + 1))
+        self.assertIn("Водонапорная башня УЗТМ…", text)
+        self.assertNotIn("УЗТМ («", text)
+        self.assertIn("Хлебозавод № 6", text)
+
     def test_credits_name_each_input(self):
         count, _ = pages()
         inputs = ["cities.geojson", "clusters.csv", "cluster_attributes.csv", "grants.csv",

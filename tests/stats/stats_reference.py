@@ -36,7 +36,10 @@ from libpysal import examples  # noqa: E402
 from libpysal.weights import W, Queen, Rook  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SHARED = os.path.abspath(os.path.join(HERE, "..", "..", "..", "shared", "data"))
+# The real open data: CMake passes its location (CREATLAS_SHARED_DATA, which a
+# git worktree elsewhere sets); a plain clone finds it at ../shared/data.
+SHARED = os.environ.get("CREATLAS_SHARED_DATA") or os.path.abspath(
+    os.path.join(HERE, "..", "..", "..", "shared", "data"))
 RU_CITIES = os.path.join(SHARED, "ru-cities", "city.csv")
 
 CLI_PERMUTATIONS = 999

@@ -448,21 +448,22 @@ TEST(WriteReport, LongTablesAreCutWithANote) {
     text << in.rdbuf();
     const std::string html = text.str();
 
+    // The page source escapes the apostrophe (escape_xml); a browser shows "GeoPackage's".
     auto has = [&html](const std::string& s) { return html.find(s) != std::string::npos; };
     EXPECT_TRUE(has("<td>City 99</td>"));
     EXPECT_FALSE(has("<td>City 100</td>"));
     EXPECT_TRUE(has("Showing the first 100 of 120 cities (by creative_index); 20 more are in the "
-                    "GeoPackage's cities layer."));
+                    "GeoPackage&#39;s cities layer."));
     EXPECT_TRUE(has("<h3>City 0 (c0) — 25 candidates</h3>"));
     EXPECT_TRUE(has("<td>h-0-1</td>"));
     EXPECT_TRUE(has("<td>h-0-20</td>"));
     EXPECT_FALSE(has("<td>h-0-21</td>"));
     EXPECT_LT(html.find("<td>h-0-1</td>"), html.find("<td>h-0-2</td>"));
     EXPECT_TRUE(has("Showing the first 20 of 25 candidates (by rank); 5 more are in the "
-                    "GeoPackage's heritage_sites layer"));
+                    "GeoPackage&#39;s heritage_sites layer"));
     EXPECT_TRUE(has("<h3>City 49 (c49) — 1 candidate</h3>"));
     EXPECT_FALSE(has("(c50)"));
-    EXPECT_TRUE(has("6 more cities have 6 candidates, all in the GeoPackage's heritage_sites"));
+    EXPECT_TRUE(has("6 more cities have 6 candidates, all in the GeoPackage&#39;s heritage_sites"));
     EXPECT_FALSE(has("not-a-candidate"));
     EXPECT_TRUE(has("This report has no maps"));
     std::filesystem::remove_all(dir);
@@ -552,6 +553,34 @@ TEST(Charts, BarLengthsAreProportionalFromTheBaseline) {
     EXPECT_NE(svg.find("<title>t</title>"), std::string::npos);
 }
 
+TEST(ReportCharts, LabelColumnFitsLongLabels) {
+    namespace r = creatlas::style_detail::report;
+    r::BarChart chart;
+    chart.id = "lq";
+    chart.title = "t";
+    chart.axis_title = "a";
+    chart.part_labels = {"LQ"};
+    chart.part_colours = {"#0072B2"};
+    // 30 characters (Cyrillic: 2 bytes each) → the label column ends at 8 + 7·30 = 218,
+    // the plot starts at 224 and runs to 660: 436 units for an axis of 0–1 (steps of 0.2).
+    const std::string city = "Екатеринбург — дизайн и архите"; // 30 characters
+    chart.bars = {{city, {1.0}, "1"}, {"b", {0.5}, "0.5"}};
+    std::string svg = r::bar_chart_svg(chart);
+    EXPECT_NE(svg.find("<text x=\"218.0\""), std::string::npos) << svg;
+    EXPECT_NE(svg.find(">" + city + "</text>"), std::string::npos);
+    EXPECT_NE(svg.find("x=\"224.0\" y=\""), std::string::npos);
+    EXPECT_NE(svg.find("width=\"436.0\""), std::string::npos); // 1 × 436
+    EXPECT_NE(svg.find("width=\"218.0\""), std::string::npos); // 0.5 × 436
+    // 60 characters: the column stops at 330 and the label keeps (330 − 8) / 7 = 46
+    // characters, the last one an ellipsis; the tooltip keeps it whole.
+    const std::string long_label(60, 'x');
+    chart.bars = {{long_label, {1.0}, "1"}};
+    svg = r::bar_chart_svg(chart);
+    EXPECT_NE(svg.find("<text x=\"330.0\""), std::string::npos) << svg;
+    EXPECT_NE(svg.find(">" + std::string(45, 'x') + "…</text>"), std::string::npos);
+    EXPECT_NE(svg.find("<title>" + long_label + ": 1"), std::string::npos);
+}
+
 TEST(PrintLayout, FieldReferencesAreQuoted) {
     EXPECT_EQ(creatlas::style_detail::field_ref("name"), "\"name\"");
     EXPECT_EQ(creatlas::style_detail::field_ref("a\"b"), "\"a\"\"b\"");
@@ -563,10 +592,14 @@ TEST(ReportTimeline, CityTrajectoryLinesByHand) {
     const std::string svg = r::city_trajectory_svg("t", "City: trajectory", {2010, 2011, 2012},
                                                    {0.0, 1.0, 2.0}, {0.0, 0.25, 0.5}, en);
     // Years at x = 64, (64 + 600) / 2 = 332 and 600. Clusters panel: top 22, height 90
-    // (bottom 112), whole ticks up to 2: y = 112 − 90·n/2 → 112, 67, 22.
-    EXPECT_NE(svg.find(R"(points="64.0,112.0 332.0,67.0 600.0,22.0")"), std::string::npos) << svg;
+    // (bottom 112), whole ticks up to 2: y = 112 − 90·n/2 → 112, 67, 22; a step line,
+    // level to the next year, then up.
+    EXPECT_NE(svg.find(R"(points="64.0,112.0 332.0,112.0 332.0,67.0 600.0,67.0 600.0,22.0")"),
+              std::string::npos)
+        << svg;
     // Share panel: top 150, height 90 (bottom 240), 0–100 %: y = 240 − 90·p → 240, 217.5, 195.
-    EXPECT_NE(svg.find(R"(points="64.0,240.0 332.0,217.5 600.0,195.0")"), std::string::npos);
+    EXPECT_NE(svg.find(R"(points="64.0,240.0 332.0,240.0 332.0,217.5 600.0,217.5 600.0,195.0")"),
+              std::string::npos);
     // Whole ticks 0, 1, 2 for the counts; 0, 25, 50, 75, 100 for the share.
     EXPECT_NE(svg.find(R"(class="vtick">1</text>)"), std::string::npos);
     EXPECT_EQ(svg.find(R"(class="vtick">0.5</text>)"), std::string::npos);

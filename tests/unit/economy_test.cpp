@@ -16,7 +16,9 @@ using ::testing::HasSubstr;
 
 namespace {
 
-std::size_t sec(const char* id) { return *sector_index(id); }
+std::size_t sec(const char* id) {
+    return *sector_index(id);
+}
 
 /// The value of `field` in the row of `t` whose `key` is `id`.
 Value value_of(const Table& t, const std::string& key, const std::string& id,
@@ -164,22 +166,24 @@ struct Economy {
         // k1 sits at e1; k2 in B, 0.1° (≈ 11.1 km) from e5 and e6.
         t.clusters = test::table_from_wkt(geos, "clusters", {"id"},
                                           {{"POINT(0.5 0.5)", {"k1"}}, {"POINT(2.5 0.6)", {"k2"}}});
-        t.enterprises = test::table_from_wkt(
-            geos, "enterprises", {"id", "code", "staff"},
-            {{"POINT(0.5 0.5)", {"e1", "62.01", 10.0}},
-             {"POINT(0.6 0.5)", {"e2", "62.01", 5.0}},
-             {"POINT(0.5 0.6)", {"e3", "74.10", Value{}}},
-             {"POINT(0.4 0.4)", {"e4", "56.10", 7.0}},
-             {"POINT(2.5 0.5)", {"e5", "74.10", 3.0}},
-             {"POINT(2.6 0.5)", {"e6", "59.20", 2.0}},
-             {"POINT(1.02 0.5)", {"e7", "74.10", -1.0}}});
+        t.enterprises = test::table_from_wkt(geos, "enterprises", {"id", "code", "staff"},
+                                             {{"POINT(0.5 0.5)", {"e1", "62.01", 10.0}},
+                                              {"POINT(0.6 0.5)", {"e2", "62.01", 5.0}},
+                                              {"POINT(0.5 0.6)", {"e3", "74.10", Value{}}},
+                                              {"POINT(0.4 0.4)", {"e4", "56.10", 7.0}},
+                                              {"POINT(2.5 0.5)", {"e5", "74.10", 3.0}},
+                                              {"POINT(2.6 0.5)", {"e6", "59.20", 2.0}},
+                                              {"POINT(1.02 0.5)", {"e7", "74.10", -1.0}}});
         if (!reference.empty()) {
-            t.enterprise_reference = load_source(geos, [&] {
-                SourceSpec s;
-                s.role = "enterprises.reference";
-                s.path = project.enterprise_reference;
-                return s;
-            }(), GeometryPolicy::Repair, GeometryNeed::None, report.sources.emplace_back());
+            t.enterprise_reference = load_source(
+                geos,
+                [&] {
+                    SourceSpec s;
+                    s.role = "enterprises.reference";
+                    s.path = project.enterprise_reference;
+                    return s;
+                }(),
+                GeometryPolicy::Repair, GeometryNeed::None, report.sources.emplace_back());
             t.enterprise_reference.name = "enterprise_reference";
         }
         in = check_inputs(std::move(t), project, report);
@@ -195,7 +199,9 @@ struct Economy {
     }
 };
 
-double num(const Value& v) { return *as_number(v); }
+double num(const Value& v) {
+    return *as_number(v);
+}
 
 } // namespace
 

@@ -233,4 +233,3 @@ TEST_F(GeometryPolicies, FailStopsAtTheFeature) {
     s.geometry_policy = GeometryPolicy::Fail;
     EXPECT_THAT(load_error(s, GeometryPolicy::Repair), HasSubstr("feature 2"));
 }
-

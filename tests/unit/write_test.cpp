@@ -10,10 +10,9 @@
 #include <gtest/gtest.h>
 #include <memory>
 #include <ogrsf_frmts.h>
-#include <sys/wait.h>
-
 #include <sqlite3.h>
 #include <string>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
 

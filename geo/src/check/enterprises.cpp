@@ -11,8 +11,7 @@ namespace creatlas::detail {
 namespace {
 
 /// Sector of every enterprise; one note (and two counts) on those that are "other".
-void classify_enterprises(const Project& p, const Table& t, CheckedInputs& out,
-                          RunReport& report) {
+void classify_enterprises(const Project& p, const Table& t, CheckedInputs& out, RunReport& report) {
     const std::string field = p.enterprises.field("sector_field");
     const int k = field.empty() ? -1 : t.field_index(field);
     if (k < 0) {
@@ -46,8 +45,8 @@ void classify_enterprises(const Project& p, const Table& t, CheckedInputs& out,
         report.notes.push_back(
             "enterprises: " + std::to_string(other) + " of " + std::to_string(t.rows.size()) +
             " are other (outside the creative sectors' mapping" +
-            (uncoded > 0 ? ", " + std::to_string(uncoded) + " of them without a code" : "") +
-            ")" + (list.empty() ? "" : "; codes such as " + list) +
+            (uncoded > 0 ? ", " + std::to_string(uncoded) + " of them without a code" : "") + ")" +
+            (list.empty() ? "" : "; codes such as " + list) +
             ": counted in ent_other, left out of the creative-economy indicators");
     }
 }
@@ -87,12 +86,11 @@ void check_reference(const Table& t, CheckedInputs& out, RunReport& report) {
 
 } // namespace
 
-void check_enterprises(const Project& p, const Inputs& in, CheckedInputs& out,
-                       RunReport& report) {
+void check_enterprises(const Project& p, const Inputs& in, CheckedInputs& out, RunReport& report) {
     classify_enterprises(p, in.enterprises, out, report);
-    out.employees = ValueChecker(in.enterprises, report)
-                        .numbers(p.enterprises.field("employees_field"), 0.0, std::nullopt,
-                                 "is negative");
+    out.employees =
+        ValueChecker(in.enterprises, report)
+            .numbers(p.enterprises.field("employees_field"), 0.0, std::nullopt, "is negative");
     if (!p.enterprise_reference.empty()) {
         check_reference(in.enterprise_reference, out, report);
     }

@@ -208,8 +208,7 @@ std::vector<CityLink> link_to_cities(const GeosContext& geos, const Table& featu
 }
 
 std::vector<std::vector<int>> link_within(const GeosContext& geos, const Table& features,
-                                          const SpatialIndex& index, double max_m,
-                                          RowRange range) {
+                                          const SpatialIndex& index, double max_m, RowRange range) {
     const auto [first, last] = clamp(range, features.rows.size());
     std::vector<std::vector<int>> out(last - first);
     for (std::size_t k = 0; k < out.size(); ++k) {

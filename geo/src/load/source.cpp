@@ -5,8 +5,10 @@
 #include "load_internal.hpp"
 
 #include <algorithm>
+#include <array>
 #include <filesystem>
 #include <ogrsf_frmts.h>
+#include <string_view>
 
 namespace creatlas {
 
@@ -293,6 +295,25 @@ GDALDatasetUniquePtr open_vector(const std::string& path, const std::vector<std:
 
 } // namespace detail
 
+namespace {
+
+/// GDAL's warnings that the load stage checks again itself, feature by feature,
+/// and reports with the feature ids and a count of features: an unclosed ring
+/// (GeoJSON's reader warns once per ring and per pass over the file, so its own
+/// count is twice the rings of a file it reads twice). Keeping them would
+/// report the same defect twice, once with the wrong count.
+std::vector<MessageCount> drop_rechecked(std::vector<MessageCount> messages) {
+    static const std::array<std::string_view, 1> kRechecked = {
+        "GDAL warning: Non closed ring detected"};
+    std::erase_if(messages, [](const MessageCount& m) {
+        return std::any_of(kRechecked.begin(), kRechecked.end(),
+                           [&](std::string_view prefix) { return m.message.starts_with(prefix); });
+    });
+    return messages;
+}
+
+} // namespace
+
 Table load_source(const GeosContext& geos, const SourceSpec& spec, GeometryPolicy default_policy,
                   GeometryNeed need, SourceReport& report, const Progress& progress) {
     detail::ensure_gdal_registered();
@@ -338,7 +359,7 @@ Table load_source(const GeosContext& geos, const SourceSpec& spec, GeometryPolic
     }
     report.read = n;
     report.loaded = static_cast<std::int64_t>(table.rows.size());
-    report.gdal_messages = errors.take();
+    report.gdal_messages = drop_rechecked(errors.take());
     progress.update(1.0, "load " + spec.role);
     return table;
 }

@@ -236,10 +236,9 @@ SourceSpec read_source(const toml::table& root, const std::string& role,
         r.fail("wkt_field", "set either x_field/y_field or wkt_field, not both");
     }
     // Role-specific field keys: every declared key ending in _field that is not common.
-    static const std::set<std::string> common{"path",     "layer",           "open_options",
-                                              "crs",      "x_field",         "y_field",
-                                              "wkt_field", "id_field",       "geometry_policy",
-                                              "encoding"};
+    static const std::set<std::string> common{
+        "path",      "layer",    "open_options",    "crs",     "x_field", "y_field",
+        "wkt_field", "id_field", "geometry_policy", "encoding"};
     for (const auto& decl : project_schema()) {
         if (decl.section != role || common.contains(decl.key) || decl.type != KeyType::String ||
             decl.key == "reference") {
@@ -318,8 +317,8 @@ Project parse_project(const std::string& text, const std::string& base_dir,
     }
     p.earliest_year = static_cast<int>(proj.integer("earliest_year").value_or(p.earliest_year));
     if (p.earliest_year > p.reference_year) {
-        proj.fail("earliest_year", "must not be after reference_year (" +
-                                       std::to_string(p.reference_year) + ")");
+        proj.fail("earliest_year",
+                  "must not be after reference_year (" + std::to_string(p.reference_year) + ")");
     }
     p.language = proj.string("language").value_or("en");
     if (p.language != "en" && p.language != "ru") {

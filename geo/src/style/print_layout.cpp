@@ -105,6 +105,13 @@ std::string multiline_xml(const std::string& text) {
 
 } // namespace
 
+std::string clipped(const std::string& expression, int max_chars) {
+    const std::string n = std::to_string(max_chars);
+    const std::string keep = std::to_string(max_chars - 1);
+    return "with_variable('clip', " + expression + ", if(length(@clip) > " + n + ", left(@clip, " +
+           keep + ") || '…', @clip))";
+}
+
 std::string field_ref(const std::string& name) {
     std::string out = R"(")";
     for (char c : name) {
@@ -123,26 +130,32 @@ json layout_context(const LayoutInputs& in, const Messages& msgs) {
     c["file_name"] = in.file_name;
     // The sizes of the map items in qgs_layout.xml, in millimetres.
     c["cover_extent"] = box_json(fit_to(in.cover, 190, 164));
-    c["locator_extent"] = box_json(fit_to(in.locator, 87, 46));
+    c["locator_extent"] = box_json(fit_to(in.locator, 87, 40));
     c["city_extent"] = box_json(fit_to(in.city, 185, 121));
     c["credits"] = in.credits;
 
     const std::string city_name =
         field_ref(in.city_name_field.empty() ? "city_id" : in.city_name_field);
     c["name_expression"] = city_name;
-    c["cluster_name_expression"] =
-        field_ref(in.cluster_name_field.empty() ? "cluster_id" : in.cluster_name_field);
-    c["heritage_name_expression"] =
+    // Names in the page tables are cut to what their column holds (the widths of
+    // qgs_layout.xml, about 0.65 characters per mm at the tables' font) and end in
+    // "…" when cut, rather than stopping mid-letter at the column's edge.
+    c["cluster_name_expression"] = clipped(
+        field_ref(in.cluster_name_field.empty() ? "cluster_id" : in.cluster_name_field), 28);
+    c["heritage_name_expression"] = clipped(
         "coalesce(" +
-        field_ref(in.heritage_name_field.empty() ? "heritage_id" : in.heritage_name_field) +
-        R"(, "heritage_id"))";
+            field_ref(in.heritage_name_field.empty() ? "heritage_id" : in.heritage_name_field) +
+            R"(, "heritage_id"))",
+        66);
+    c["formation_expression"] = clipped(R"("formation_label")", 20);
     // The heritage site a cluster is on, by name (the cluster holds its id).
     c["heritage_expression"] =
         in.heritage_name_field.empty()
             ? std::string(R"("heritage_id")")
-            : "coalesce(attribute(get_feature('heritage_sites_creatlas', 'heritage_id', "
-              R"("heritage_id"), )" +
-                  quote_text(in.heritage_name_field) + R"(), "heritage_id", ''))";
+            : clipped("coalesce(attribute(get_feature('heritage_sites_creatlas', 'heritage_id', "
+                      R"("heritage_id"), )" +
+                          quote_text(in.heritage_name_field) + R"(), "heritage_id", ''))",
+                      24);
 
     // --- the cover ------------------------------------------------------------------
     c["cover_title"] = in.title;
@@ -190,7 +203,7 @@ json layout_context(const LayoutInputs& in, const Messages& msgs) {
         whole(R"("grant_total")") + " " + tr("RUB"));
     c["t_locator"] = tr("Where the city lies: all cities of the atlas");
     c["t_clusters_heading"] = tr("Creative clusters of the city") + " (" +
-                              whole(R"("n_clusters")") + "; " + tr("at most 10 shown") + ")";
+                              whole(R"("n_clusters")") + "; " + tr("at most 8 shown") + ")";
     c["t_candidates_heading"] = tr("Top conversion candidates");
     c["t_col_cluster"] = tr("Cluster");
     c["t_col_formation"] = tr("Formation type");

@@ -41,5 +41,8 @@ nlohmann::json layout_context(const LayoutInputs& in, const Messages& msgs);
 
 /// `name` as a QGIS expression field reference ("name" → "\"name\"").
 std::string field_ref(const std::string& name);
+/// A QGIS expression giving `expression`'s text cut to `max_chars` characters, the
+/// last of them "…", when it is longer.
+std::string clipped(const std::string& expression, int max_chars);
 
 } // namespace creatlas::style_detail

@@ -20,32 +20,6 @@ int Rows::index(const std::string& name) const {
     return it == fields.end() ? -1 : static_cast<int>(it - fields.begin());
 }
 
-std::string esc(const std::string& text) {
-    // Text and double-quoted attributes: an apostrophe needs no escaping there,
-    // and stays readable in the page's source.
-    std::string out;
-    out.reserve(text.size());
-    for (char c : text) {
-        switch (c) {
-        case '&':
-            out += "&amp;";
-            break;
-        case '<':
-            out += "&lt;";
-            break;
-        case '>':
-            out += "&gt;";
-            break;
-        case '"':
-            out += "&quot;";
-            break;
-        default:
-            out += c;
-        }
-    }
-    return out;
-}
-
 std::string format_real(double value) {
     char buffer[64];
     const int decimals = std::fabs(value) >= 1000 ? 0 : 3;
@@ -120,6 +94,28 @@ std::string px(double value) {
     return {buffer, result.ptr};
 }
 
+// Characters (code points) of UTF-8 text.
+std::size_t utf8_length(const std::string& text) {
+    return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+        return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U;
+    }));
+}
+
+// The first `limit` characters of UTF-8 text, ending in "…" when it was longer.
+std::string utf8_prefix(const std::string& text, std::size_t limit) {
+    if (utf8_length(text) <= limit || limit == 0) {
+        return text;
+    }
+    std::size_t kept = 0;
+    std::size_t end = 0;
+    for (; end < text.size(); ++end) {
+        if ((static_cast<unsigned char>(text[end]) & 0xC0U) != 0x80U && ++kept == limit) {
+            break; // `end` starts the limit-th character: keep limit − 1 and the ellipsis
+        }
+    }
+    return text.substr(0, end) + "…";
+}
+
 // Tick text: whole numbers with separators, small steps with their decimals.
 std::string tick_text(double value, double step) {
     if (step >= 1) {
@@ -134,9 +130,21 @@ std::string bar_chart_svg(const BarChart& chart) {
     // Layout in viewBox units (px at 100 %): labels right-aligned before the
     // plot, values after each bar, legend above, axis below.
     constexpr double kWidth = 760;
-    constexpr double kLabelRight = 200;
-    constexpr double kPlotLeft = 206;
     constexpr double kPlotRight = 660;
+    // The label column fits the longest label (≈7 units per character at 12 px
+    // DejaVu Sans), at least 200 and at most 330 units wide; a longer label is
+    // cut with "…" and kept whole in the bar's tooltip.
+    constexpr double kCharWidth = 7.0;
+    constexpr double kMinLabelRight = 200;
+    constexpr double kMaxLabelRight = 330;
+    const auto max_chars = static_cast<std::size_t>((kMaxLabelRight - 8) / kCharWidth);
+    std::size_t longest = 0;
+    for (const auto& bar : chart.bars) {
+        longest = std::max(longest, std::min(utf8_length(bar.label), max_chars));
+    }
+    const double label_right =
+        std::clamp(8 + kCharWidth * static_cast<double>(longest), kMinLabelRight, kMaxLabelRight);
+    const double plot_left = label_right + 6;
     constexpr double kRow = 20;
     constexpr double kBar = 13;
     const bool stacked = chart.part_labels.size() > 1;
@@ -167,7 +175,7 @@ std::string bar_chart_svg(const BarChart& chart) {
         max_total = std::max(max_total, total);
     }
     const auto [step, axis_top] = nice_axis(max_total);
-    const double scale = (kPlotRight - kPlotLeft) / axis_top;
+    const double scale = (kPlotRight - plot_left) / axis_top;
 
     std::ostringstream svg;
     svg << R"(<svg id=")" << esc(chart.id) << R"(" class="chart" viewBox="0 0 )" << px(kWidth)
@@ -185,24 +193,24 @@ std::string bar_chart_svg(const BarChart& chart) {
     }
     // Gridlines and ticks.
     for (double value = 0; value <= axis_top + step / 2; value += step) {
-        const double x = kPlotLeft + value * scale;
+        const double x = plot_left + value * scale;
         svg << R"(<line x1=")" << px(x) << R"(" y1=")" << px(top - 4) << R"(" x2=")" << px(x)
             << R"(" y2=")" << px(top + plot_height) << R"(" class=")"
             << (value == 0 ? "baseline" : "grid") << R"("/><text x=")" << px(x) << R"(" y=")"
             << px(top + plot_height + 14) << R"(" class="tick">)" << esc(tick_text(value, step))
             << "</text>\n";
     }
-    svg << R"(<text x=")" << px((kPlotLeft + kPlotRight) / 2) << R"(" y=")"
+    svg << R"(<text x=")" << px((plot_left + kPlotRight) / 2) << R"(" y=")"
         << px(top + plot_height + 34) << R"(" class="axis">)" << esc(chart.axis_title)
         << "</text>\n";
     // Bars.
     for (std::size_t r = 0; r < chart.bars.size(); ++r) {
         const auto& bar = chart.bars[r];
         const double y = top + kRow * static_cast<double>(r);
-        std::string label = bar.label;
-        svg << R"(<g><text x=")" << px(kLabelRight) << R"(" y=")" << px(y + kBar - 2)
+        const std::string label = utf8_prefix(bar.label, max_chars);
+        svg << R"(<g><text x=")" << px(label_right) << R"(" y=")" << px(y + kBar - 2)
             << R"(" class="label">)" << esc(label) << "</text>";
-        double x = kPlotLeft;
+        double x = plot_left;
         for (std::size_t p = 0; p < bar.parts.size(); ++p) {
             const double w = std::max(0.0, bar.parts[p]) * scale;
             if (w <= 0) {

@@ -3,6 +3,7 @@
 // map. Internal to the style stage.
 #pragma once
 
+#include "creatlas/style.hpp"
 #include "i18n.hpp"
 
 #include <cstdint>
@@ -32,7 +33,10 @@ std::optional<double> cell_number(const Cell& cell);
 std::string format_real(double value);
 /// A whole number with thin-space thousands separators ("1 234 567").
 std::string format_whole(double value);
-std::string esc(const std::string& text);
+/// Text and attribute values of the report's HTML and SVG (escape_xml).
+inline std::string esc(const std::string& text) {
+    return escape_xml(text);
+}
 
 /// A horizontal bar chart, sorted as given (the caller sorts), with a zero
 /// baseline, ticks in the unit of `axis_title`, and each bar's value written at

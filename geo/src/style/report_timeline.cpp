@@ -113,7 +113,13 @@ void panel_svg(std::ostringstream& svg, const Panel& p, const std::vector<int>& 
             if (!line.values[i]) {
                 continue;
             }
+            // A step line: a value holds from its year's end until the next year's
+            // changes it, so the line runs level to the next year and then rises or
+            // falls there (a slope would show values no year had).
             const double v = p.percent ? 100.0 * *line.values[i] : *line.values[i];
+            if (last) {
+                points += " " + px(x_of(i)) + "," + px(y_of(*last));
+            }
             points += (points.empty() ? "" : " ") + px(x_of(i)) + "," + px(y_of(v));
             last = v;
         }
