@@ -1,6 +1,7 @@
 #include "creatlas/project.hpp"
 
 #include "creatlas/error.hpp"
+#include "creatlas/postgis.hpp"
 
 #include <chrono>
 #include <filesystem>
@@ -216,6 +217,10 @@ SourceSpec read_source(const toml::table& root, const std::string& role,
     if (!path || path->empty()) {
         r.fail("path", "is required");
     }
+    if (has_password(*path)) {
+        r.fail("path", "holds a password: a project file must not (keep it in ~/.pgpass, a "
+                       "pg_service file or PGPASSWORD)");
+    }
     spec.path = resolve(base_dir, *path);
     spec.layer = r.string("layer").value_or("");
     spec.open_options = r.strings("open_options").value_or(std::vector<std::string>{});
@@ -236,10 +241,9 @@ SourceSpec read_source(const toml::table& root, const std::string& role,
         r.fail("wkt_field", "set either x_field/y_field or wkt_field, not both");
     }
     // Role-specific field keys: every declared key ending in _field that is not common.
-    static const std::set<std::string> common{"path",     "layer",           "open_options",
-                                              "crs",      "x_field",         "y_field",
-                                              "wkt_field", "id_field",       "geometry_policy",
-                                              "encoding"};
+    static const std::set<std::string> common{
+        "path",      "layer",    "open_options",    "crs",     "x_field", "y_field",
+        "wkt_field", "id_field", "geometry_policy", "encoding"};
     for (const auto& decl : project_schema()) {
         if (decl.section != role || common.contains(decl.key) || decl.type != KeyType::String ||
             decl.key == "reference") {
@@ -313,13 +317,21 @@ Project parse_project(const std::string& text, const std::string& base_dir,
     const std::string stem = origin.empty() ? "atlas" : fs::path(origin).stem().string();
     p.output = resolve(base_dir, proj.string("output").value_or(stem + ".gpkg"));
     p.output_crs = proj.string("crs").value_or("EPSG:4326");
+    p.output_schema = proj.string("output_schema").value_or("atlas");
+    if (p.output_schema.empty()) {
+        proj.fail("output_schema", "must not be empty");
+    }
+    if (has_password(p.output)) {
+        proj.fail("output", "holds a password: a project file must not (keep it in ~/.pgpass, "
+                            "a pg_service file or PGPASSWORD)");
+    }
     if (auto pol = proj.string("geometry_policy")) {
         p.geometry_policy = parse_policy(proj, "geometry_policy", *pol);
     }
     p.earliest_year = static_cast<int>(proj.integer("earliest_year").value_or(p.earliest_year));
     if (p.earliest_year > p.reference_year) {
-        proj.fail("earliest_year", "must not be after reference_year (" +
-                                       std::to_string(p.reference_year) + ")");
+        proj.fail("earliest_year",
+                  "must not be after reference_year (" + std::to_string(p.reference_year) + ")");
     }
     p.language = proj.string("language").value_or("en");
     if (p.language != "en" && p.language != "ru") {
