@@ -164,23 +164,23 @@ RunReport run_project(const Project& project, const RunOptions& options, const P
         progress.update(1.0, "done");
         return report;
     }
-    wo.finish = [&title, &report, &look](GDALDataset& ds) {
+    wo.finish = [&title, &report, &look, &output](GDALDataset& ds) {
         report.mark("write layers");
-        write_layer_styles(ds, title, report.output, look);
+        write_layer_styles(ds, title, output, look);
         report.mark("styles");
     };
-    write_geopackage(report.output, layers.all(), wo, progress.sub(0.75, 0.2));
+    write_geopackage(output, layers.all(), wo, progress.sub(0.75, 0.2));
     report.mark("close");
     if (options.report) {
         progress.update(0.95, "report");
         const std::filesystem::path html =
-            std::filesystem::absolute(report.output).parent_path() / "report.html";
-        write_report(report.to_json(), report.output, html.string(), look);
+            std::filesystem::absolute(output).parent_path() / "report.html";
+        write_report(report.to_json(), output, html.string(), look);
         report.notes.push_back("report: " + html.string());
         report.mark("report");
         progress.update(0.97, "atlas.pdf");
         report.notes.push_back(
-            export_atlas_pdf(report.output, (html.parent_path() / "atlas.pdf").string(), title));
+            export_atlas_pdf(output, (html.parent_path() / "atlas.pdf").string(), title));
         report.mark("atlas.pdf");
     }
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -7,6 +7,7 @@ the layers. Nothing here is skipped: without the cluster every test fails.
 Run: CREATLAS=build/dev/geo/creatlas CREATLAS_PG_ENV=DIR/env \
      /usr/bin/python3 tests/postgis/test_postgis.py -v [GROUP]
 """
+import atexit
 import glob
 import html
 import io
@@ -55,6 +56,13 @@ CONN = "PG:dbname=%s host=%s port=%s" % (ENV["PGDATABASE"], ENV["PGHOST"], ENV["
 GPKG_SYSTEM = {"layer_styles", "qgis_projects"}
 
 
+def work_dir(prefix):
+    """A temporary folder, removed when the tests end."""
+    path = tempfile.mkdtemp(prefix=prefix)
+    atexit.register(shutil.rmtree, path, True)
+    return path
+
+
 def read_text(path):
     with open(path, encoding="utf-8") as f:
         return f.read()
@@ -86,7 +94,7 @@ _GPKG = {}
 def sample_gpkg():
     """The sample atlas as a GeoPackage (made once per process)."""
     if "path" not in _GPKG:
-        work = tempfile.mkdtemp(prefix="creatlas-pgtest-")
+        work = work_dir("creatlas-pgtest-")
         path = os.path.join(work, "atlas.gpkg")
         r = run("run", os.path.join(SAMPLE, "project.toml"), "-o", path, "--no-report", "-q")
         if r.returncode != 0:
@@ -189,7 +197,7 @@ class Inputs(unittest.TestCase):
         for table, name in cls.SOURCES.items():
             text = text.replace('path = "%s"' % name,
                                 'path = "%s"\nlayer = "src.%s"' % (CONN, table))
-        cls.work = tempfile.mkdtemp(prefix="creatlas-pgin-")
+        cls.work = work_dir("creatlas-pgin-")
         cls.project = os.path.join(cls.work, "project.toml")
         with open(cls.project, "w", encoding="utf-8") as f:
             f.write(text)
@@ -417,6 +425,8 @@ class Atomic(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         query('DROP SCHEMA IF EXISTS "%s" CASCADE' % cls.SCHEMA)
+        if query("SELECT to_regclass('public.layer_styles')")[0][0]:
+            query("DELETE FROM public.layer_styles WHERE f_table_schema = %s", (cls.SCHEMA,))
         r = run_to_schema(cls.SCHEMA)
         if r.returncode != 0:
             raise AssertionError("run to PostGIS failed: " + r.stderr)
@@ -435,14 +445,13 @@ class Atomic(unittest.TestCase):
         self.assertIn("--overwrite", r.stderr)
         self.assertEqual(table_snapshot(self.SCHEMA), before)
 
-    def test_2_killed_mid_write_leaves_the_previous_atlas(self):
-        before = table_snapshot(self.SCHEMA)
-        temps_before = set(glob.glob(os.path.join(tempfile.gettempdir(), "creatlas-pg-*")))
+    def stop_mid_write(self, how):
+        """Run with --overwrite, stop the run while it waits for public.layer_styles
+        (after it has dropped the old tables and copied every new one in its
+        transaction) by `how`(process), and return the process's exit code."""
         blocker = db()
         blocker.autocommit = False
         cur = blocker.cursor()
-        # The run replaces the atlas's styles after it has dropped the old tables and
-        # copied every new one in its transaction: holding layer_styles stops it there.
         cur.execute("LOCK TABLE public.layer_styles IN SHARE MODE")
         proc = subprocess.Popen([CREATLAS, "run", os.path.join(SAMPLE, "project.toml"), "-o",
                                  CONN, "--schema", self.SCHEMA, "--no-report", "-q",
@@ -451,29 +460,41 @@ class Atomic(unittest.TestCase):
             waiting = False
             deadline = time.time() + 300
             while time.time() < deadline and proc.poll() is None:
-                rows = query("SELECT query FROM pg_stat_activity WHERE application_name = "
-                             "'creatlas' AND wait_event_type = 'Lock'")
-                if rows:
+                if query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'creatlas' "
+                         "AND wait_event_type = 'Lock'"):
                     waiting = True
                     break
                 time.sleep(0.1)
             self.assertTrue(waiting, "the run never reached the styles: %s" % (proc.poll(),))
-            # Mid-write: the new tables exist in the run's transaction.
-            proc.send_signal(signal.SIGKILL)
-            proc.wait()
+            how(proc)
         finally:
             blocker.rollback()
             blocker.close()
+        _, err = proc.communicate(timeout=300)
         deadline = time.time() + 60
         while time.time() < deadline and query(
                 "SELECT 1 FROM pg_stat_activity WHERE application_name = 'creatlas'"):
             time.sleep(0.1)
+        return proc.returncode, err.decode("utf-8", "replace")
+
+    def test_2_killed_mid_write_leaves_the_previous_atlas(self):
+        before = table_snapshot(self.SCHEMA)
+        temps_before = set(glob.glob(os.path.join(tempfile.gettempdir(), "creatlas-pg-*")))
+        code, _ = self.stop_mid_write(lambda p: (p.send_signal(signal.SIGKILL), p.wait()))
+        self.assertEqual(code, -signal.SIGKILL)
         self.assertEqual(table_snapshot(self.SCHEMA), before)
         temps_after = set(glob.glob(os.path.join(tempfile.gettempdir(), "creatlas-pg-*")))
         leftovers = [p for p in temps_after - temps_before if os.listdir(p)]
         self.assertEqual(leftovers, [])
         for p in temps_after - temps_before:
             shutil.rmtree(p, ignore_errors=True)
+
+    def test_2b_cancelled_mid_write_leaves_the_previous_atlas(self):
+        before = table_snapshot(self.SCHEMA)
+        code, err = self.stop_mid_write(lambda p: p.send_signal(signal.SIGINT))
+        self.assertEqual(code, 1, err)
+        self.assertIn("cancelled", err)
+        self.assertEqual(table_snapshot(self.SCHEMA), before)
 
     def test_3_overwrite_replaces_only_the_atlas(self):
         written = dict(query('SELECT key, value FROM "%s".creatlas_metadata' % self.SCHEMA))
@@ -542,7 +563,7 @@ class Connection(unittest.TestCase):
         self.assert_no_secret(r, self.WRONG)
 
     def test_password_in_project_file_is_refused(self):
-        work = tempfile.mkdtemp(prefix="creatlas-pgpw-")
+        work = work_dir("creatlas-pgpw-")
         text = read_text(os.path.join(SAMPLE, "project.toml"))
         text = text.replace('output = "out/atlas.gpkg"',
                             'output = "%s"' % self.tcp(self.WRONG).replace("'", ""))
@@ -555,7 +576,6 @@ class Connection(unittest.TestCase):
         self.assertEqual(r.returncode, 1, r.stderr)
         self.assertIn("holds a password", r.stderr)
         self.assert_no_secret(r, self.WRONG)
-        shutil.rmtree(work)
 
     def test_right_password_nowhere_in_report_or_database(self):
         # A department's writer role (docs/postgis.md): it owns its schema and may
@@ -581,6 +601,63 @@ class Connection(unittest.TestCase):
         self.assertNotIn("password", qgs)
         self.assertEqual(query("SELECT tableowner FROM pg_tables WHERE schemaname = 'atlas_pw' "
                                "AND tablename = 'clusters'"), [(role,)])
+
+
+class Plugin(unittest.TestCase):
+    """The plugin writes its atlas to a PostGIS connection known to QGIS: the same
+    tables and project as `creatlas run -o PG:…` (CREATLAS_PLUGIN_ZIP: the zip a user
+    installs, unpacked into a clean profile)."""
+
+    SCHEMA = "atlas_plugin"
+
+    @classmethod
+    def setUpClass(cls):
+        query('DROP SCHEMA IF EXISTS "%s" CASCADE' % cls.SCHEMA)
+        zip_path = os.environ.get("CREATLAS_PLUGIN_ZIP", "")
+        if not os.path.isfile(zip_path):
+            raise AssertionError("CREATLAS_PLUGIN_ZIP (%r) is not the plugin zip" % zip_path)
+        cls.work = work_dir("creatlas-pgplugin-")
+        os.environ["QGIS_CUSTOM_CONFIG_PATH"] = os.path.join(cls.work, "profile")
+        from qgis.core import QgsApplication, QgsProviderRegistry
+        QgsApplication.setPrefixPath("/usr", True)
+        cls.app = QgsApplication([], False)
+        cls.app.initQgis()
+        sys.path.insert(0, "/usr/share/qgis/python/plugins")
+        from processing.core.Processing import Processing
+        Processing.initialize()
+        with zipfile.ZipFile(zip_path) as z:
+            z.extractall(os.path.join(cls.work, "plugins"))
+        sys.path.insert(0, os.path.join(cls.work, "plugins"))
+        from creatlas.provider import CreatlasProvider
+        cls.provider = CreatlasProvider()
+        QgsApplication.processingRegistry().addProvider(cls.provider)
+        metadata = QgsProviderRegistry.instance().providerMetadata("postgres")
+        connection = metadata.createConnection(
+            "dbname='%s' host=%s port=%s" % (ENV["PGDATABASE"], ENV["PGHOST"], ENV["PGPORT"]), {})
+        metadata.saveConnection(connection, "creatlas test")
+
+    def test_atlas_to_a_qgis_connection(self):
+        import processing
+        from qgis.core import QgsProcessingContext, QgsProcessingFeedback, QgsProject
+        context = QgsProcessingContext()
+        context.setProject(QgsProject.instance())
+        result = processing.run("creatlas:atlas", {
+            "PROJECT_FILE": os.path.join(SAMPLE, "project.toml"),
+            "OUTPUT": os.path.join(self.work, "unused.gpkg"), "PRINT_ATLAS": False,
+            "POSTGIS_CONNECTION": "creatlas test", "POSTGIS_SCHEMA": self.SCHEMA},
+            context=context, feedback=QgsProcessingFeedback())
+        files = sample_gpkg()
+        assert_same_layers(self, files, Output.pg_rows.__get__(
+            type("S", (), {"SCHEMA": self.SCHEMA})()), gpkg_layers(files))
+        self.assertEqual(query('SELECT name FROM "%s".qgis_projects' % self.SCHEMA),
+                         [(PROJECT_NAME,)])
+        self.assertIn("schema %s" % self.SCHEMA, result["OUTPUT"])
+        # The project file of the run names the connection without credentials and
+        # reproduces the run with the CLI.
+        text = read_text(result["RUN_PROJECT"])
+        self.assertIn('output_schema = "%s"' % self.SCHEMA, text)
+        self.assertNotIn("password", text)
+        self.assertFalse(os.path.exists(os.path.join(self.work, "unused.gpkg")))
 
 
 if __name__ == "__main__":

@@ -805,7 +805,6 @@ void write_postgis(const PostgisTarget& target, const std::string& gpkg_path,
     }
     progress.check();
     db.exec("COMMIT", "commit the atlas");
-    progress.update(1.0, "committed");
 }
 
 } // namespace creatlas

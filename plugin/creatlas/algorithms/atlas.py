@@ -111,8 +111,15 @@ class AtlasAlgorithm(CreatlasAlgorithm):
         printing.setHelp(tr("QGIS exports the print layout stored in the GeoPackage's "
                             "project: a cover and one page per city with clusters."))
         self.addParameter(printing)
-        # PostGIS instead of the GeoPackage (docs/postgis.md): both under Advanced,
-        # after the main inputs and the output.
+        self.addOutput(QgsProcessingOutputMultipleLayers(
+            self.LAYERS, tr("Atlas layers (URIs of the GeoPackage's layers)")))
+        self.addOutput(QgsProcessingOutputFile(self.ATLAS_PDF, tr("Atlas PDF")))
+        self.addOutput(QgsProcessingOutputHtml(self.REPORT_HTML, tr("Report")))
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        super().initAlgorithm(config)
+        # PostGIS instead of the GeoPackage (docs/postgis.md): last, both under
+        # Advanced, so that the inputs, the output and the project file lead.
         advanced = QgsProcessingParameterDefinition.FlagAdvanced
         connection = QgsProcessingParameterProviderConnection(
             self.POSTGIS, tr("Write the atlas to a PostGIS connection (instead of the GeoPackage)"),
@@ -128,10 +135,6 @@ class AtlasAlgorithm(CreatlasAlgorithm):
             connectionParameterName=self.POSTGIS, defaultValue="atlas", optional=True)
         schema.setFlags(schema.flags() | advanced)
         self.addParameter(schema)
-        self.addOutput(QgsProcessingOutputMultipleLayers(
-            self.LAYERS, tr("Atlas layers (URIs of the GeoPackage's layers)")))
-        self.addOutput(QgsProcessingOutputFile(self.ATLAS_PDF, tr("Atlas PDF")))
-        self.addOutput(QgsProcessingOutputHtml(self.REPORT_HTML, tr("Report")))
 
     def run_project_place(self, parameters, context, gpkg):
         # The output is the atlas itself: `<atlas>.gpkg.toml` names it.
