@@ -30,6 +30,11 @@ TEST(Postgis, RedactsKeyValuePasswords) {
               "password authentication failed for user \"u\"");
     EXPECT_EQ(redact_password("no secret here"), "no secret here");
     EXPECT_EQ(redact_password("password="), "password=***");
+    // A quote inside an unquoted value is part of it; one that closes a quotation
+    // around the connection string is not.
+    EXPECT_EQ(redact_password("password=pa'ss host=h"), "password=*** host=h");
+    EXPECT_EQ(redact_password("open 'host=h password=pw' failed"),
+              "open 'host=h password=***' failed");
 }
 
 TEST(Postgis, RedactsUriPasswords) {

@@ -549,8 +549,18 @@ std::string redact_password(const std::string& text) {
                     }
                     j = std::min(text.size(), j + 1);
                 } else {
-                    while (j < text.size() && !std::isspace(static_cast<unsigned char>(text[j])) &&
-                           text[j] != '&' && text[j] != '"') {
+                    // Up to a blank, or a quote that closes a quotation around the whole
+                    // connection string ("… password=x'"); a quote inside goes too.
+                    auto ends = [&text](std::size_t k) {
+                        const char c = text[k];
+                        if (std::isspace(static_cast<unsigned char>(c)) || c == '&' || c == '"') {
+                            return true;
+                        }
+                        return c == '\'' &&
+                               (k + 1 == text.size() ||
+                                std::isspace(static_cast<unsigned char>(text[k + 1])) != 0);
+                    };
+                    while (j < text.size() && !ends(j)) {
                         ++j;
                     }
                 }
