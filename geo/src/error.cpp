@@ -41,10 +41,15 @@ ErrorContext redacted(ErrorContext context) {
     context.file = redact_password(context.file);
     return context;
 }
+
+std::string redacted(std::string text) {
+    text = redact_password(text);
+    return text;
+}
 } // namespace
 
 Error::Error(ErrorKind kind, std::string message, ErrorContext context)
-    : std::runtime_error(full_message(redact_password(message), redacted(context))), kind_(kind),
-      message_(redact_password(message)), context_(redacted(std::move(context))) {}
+    : std::runtime_error(full_message(redacted(message), redacted(context))), kind_(kind),
+      message_(redacted(std::move(message))), context_(redacted(std::move(context))) {}
 
 } // namespace creatlas

@@ -54,7 +54,7 @@ using ResultPtr = std::unique_ptr<PGresult, ResultCloser>;
 /// server or a proxy in between might).
 std::string pg_message(PGconn* conn) {
     std::string text = conn != nullptr ? PQerrorMessage(conn) : "out of memory";
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())) != 0) {
         text.pop_back();
     }
     for (char& c : text) {
@@ -513,7 +513,7 @@ std::string redact_password(const std::string& text) {
             const std::size_t start = low.find("://", i) + 3;
             std::size_t end = start;
             while (end < text.size() && text[end] != '/' && text[end] != '?' &&
-                   !std::isspace(static_cast<unsigned char>(text[end]))) {
+                   std::isspace(static_cast<unsigned char>(text[end])) == 0) {
                 ++end;
             }
             const std::size_t at = text.rfind('@', end == 0 ? 0 : end - 1);
@@ -553,7 +553,8 @@ std::string redact_password(const std::string& text) {
                     // connection string ("… password=x'"); a quote inside goes too.
                     auto ends = [&text](std::size_t k) {
                         const char c = text[k];
-                        if (std::isspace(static_cast<unsigned char>(c)) || c == '&' || c == '"') {
+                        if (std::isspace(static_cast<unsigned char>(c)) != 0 || c == '&' ||
+                            c == '"') {
                             return true;
                         }
                         return c == '\'' &&
@@ -584,7 +585,7 @@ std::map<std::string, std::string> parse_connection(const std::string& connectio
     if (options == nullptr) {
         std::string message = error != nullptr ? error : "out of memory";
         PQfreemem(error);
-        while (!message.empty() && std::isspace(static_cast<unsigned char>(message.back()))) {
+        while (!message.empty() && std::isspace(static_cast<unsigned char>(message.back())) != 0) {
             message.pop_back();
         }
         throw_bad_input(
