@@ -577,6 +577,43 @@ class Connection(unittest.TestCase):
         self.assertIn("holds a password", r.stderr)
         self.assert_no_secret(r, self.WRONG)
 
+    def test_service_file(self):
+        # The connection from a pg_service file (PGSERVICEFILE), for an input and the
+        # output; the project's layer sources name the service (and the database,
+        # which QGIS's style look-up compares), not the host.
+        work = work_dir("creatlas-pgservice-")
+        services = os.path.join(work, "pg_service.conf")
+        with open(services, "w", encoding="utf-8") as f:
+            f.write("[atlas_test]\nhost=%s\nport=%s\ndbname=%s\n"
+                    % (ENV["PGHOST"], ENV["PGPORT"], ENV["PGDATABASE"]))
+        env = dict(os.environ, PGSERVICEFILE=services)
+        for key in ("PGHOST", "PGPORT", "PGDATABASE"):
+            env.pop(key)
+        query('DROP SCHEMA IF EXISTS "atlas_service" CASCADE')
+        query("CREATE SCHEMA IF NOT EXISTS src_service")
+        subprocess.run(["ogr2ogr", "-f", "PostgreSQL", CONN, os.path.join(SAMPLE, "cities.geojson"),
+                        "-nln", "src_service.cities", "-overwrite"], check=True,
+                       capture_output=True)
+        text = read_text(os.path.join(SAMPLE, "project.toml")).replace(
+            'path = "cities.geojson"', 'path = "PG:service=atlas_test"\nlayer = "src_service.cities"')
+        for name in os.listdir(SAMPLE):
+            path = os.path.join(SAMPLE, name)
+            if os.path.isfile(path) and not name.startswith("cities"):
+                shutil.copy(path, work)
+        project = os.path.join(work, "project.toml")
+        with open(project, "w", encoding="utf-8") as f:
+            f.write(text)
+        r = run("run", project, "-o", "PG:service=atlas_test", "--schema", "atlas_service",
+                "--no-report", env=env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(query('SELECT count(*) FROM "atlas_service".cities')[0][0],
+                         query("SELECT count(*) FROM src_service.cities")[0][0])
+        content = bytes(query('SELECT content FROM "atlas_service".qgis_projects')[0][0])
+        qgs = html.unescape(zipfile.ZipFile(io.BytesIO(content)).read("project.qgs")
+                            .decode("utf-8"))
+        self.assertIn("service='atlas_test' dbname='%s' key='fid'" % ENV["PGDATABASE"], qgs)
+        self.assertNotIn("host=", qgs)
+
     def test_right_password_nowhere_in_report_or_database(self):
         # A department's writer role (docs/postgis.md): it owns its schema and may
         # write styles into public.layer_styles, which an administrator made.
