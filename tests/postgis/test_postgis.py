@@ -517,6 +517,28 @@ class Atomic(unittest.TestCase):
             type("S", (), {"SCHEMA": self.SCHEMA})()), gpkg_layers(sample_gpkg()))
 
 
+    def test_4_overwrite_under_a_new_name_replaces_the_old_project(self):
+        work = work_dir("creatlas-pgrename-")
+        text = read_text(os.path.join(SAMPLE, "project.toml")).replace(
+            'name = "%s"' % PROJECT_NAME, 'name = "Renamed atlas"')
+        for name in os.listdir(SAMPLE):
+            path = os.path.join(SAMPLE, name)
+            if os.path.isfile(path):
+                shutil.copy(path, work)
+        project = os.path.join(work, "project.toml")
+        with open(project, "w", encoding="utf-8") as f:
+            f.write(text)
+        r = run_to_schema(self.SCHEMA, project=project)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("the QGIS project '%s'" % PROJECT_NAME, r.stderr)
+        r = run_to_schema(self.SCHEMA, "--overwrite", project=project)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(query('SELECT name FROM "%s".qgis_projects' % self.SCHEMA),
+                         [("Renamed atlas",)])
+        self.assertEqual(query('SELECT id, note FROM "%s".keep_me' % self.SCHEMA),
+                         [(1, "not the atlas")])
+
+
 class Connection(unittest.TestCase):
     """A wrong password or an unreachable server: exit 1, a clear message, and the
     password nowhere in the output; none in a project file either."""

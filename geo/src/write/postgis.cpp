@@ -173,16 +173,26 @@ bool relation_exists(const Db& db, const std::string& schema, const std::string&
 struct Existing {
     std::vector<std::string> tables; ///< present now
     bool metadata = false;           ///< creatlas_metadata is present
-    bool project = false;            ///< qgis_projects holds a project of that name
-    bool any() const { return !tables.empty() || metadata || project; }
+    /// Its projects in qgis_projects: the one of this title, and the one a previous
+    /// run recorded (CREATLAS_QGIS_PROJECT) when the atlas has been renamed since.
+    std::vector<std::string> projects;
+    bool any() const { return !tables.empty() || metadata || !projects.empty(); }
 };
 
 Existing find_existing(const Db& db, const PostgisTarget& target,
                        const std::vector<std::string>& tables) {
     Existing e;
     std::vector<std::string> wanted = tables;
+    std::vector<std::string> projects{target.project_title};
     e.metadata = relation_exists(db, target.schema, "creatlas_metadata");
     if (e.metadata) {
+        const ResultPtr p =
+            db.exec("SELECT value FROM " + qualified(target.schema, "creatlas_metadata") +
+                        " WHERE key = 'CREATLAS_QGIS_PROJECT'",
+                    "read creatlas_metadata", "creatlas_metadata");
+        if (PQntuples(p.get()) == 1) {
+            projects.emplace_back(PQgetvalue(p.get(), 0, 0));
+        }
         const ResultPtr r =
             db.exec("SELECT value FROM " + qualified(target.schema, "creatlas_metadata") +
                         " WHERE key = 'CREATLAS_TABLES'",
@@ -207,10 +217,13 @@ Existing find_existing(const Db& db, const PostgisTarget& target,
         e.tables.emplace_back(PQgetvalue(r.get(), i, 0));
     }
     if (relation_exists(db, target.schema, "qgis_projects")) {
-        const ResultPtr p = db.exec_params(
-            "SELECT 1 FROM " + qualified(target.schema, "qgis_projects") + " WHERE name = $1",
-            {target.project_title}, "look up the QGIS project", "qgis_projects");
-        e.project = PQntuples(p.get()) > 0;
+        const ResultPtr p =
+            db.exec_params("SELECT name FROM " + qualified(target.schema, "qgis_projects") +
+                               " WHERE name = ANY($1::text[]) ORDER BY name",
+                           {text_array(projects)}, "look up the QGIS project", "qgis_projects");
+        for (int i = 0; i < PQntuples(p.get()); ++i) {
+            e.projects.emplace_back(PQgetvalue(p.get(), i, 0));
+        }
     }
     return e;
 }
@@ -227,9 +240,8 @@ Existing find_existing(const Db& db, const PostgisTarget& target,
     if (e.metadata && e.tables.empty()) {
         what = "creatlas_metadata";
     }
-    if (e.project) {
-        what += (what.empty() ? "" : " and ") + std::string("the QGIS project '") +
-                target.project_title + "'";
+    for (const std::string& project : e.projects) {
+        what += (what.empty() ? "" : " and ") + std::string("the QGIS project '") + project + "'";
     }
     throw_bad_input("schema '" + target.schema + "' already holds an atlas (" + what +
                         "); pass --overwrite to replace it",
@@ -720,10 +732,11 @@ void write_postgis(const PostgisTarget& target, const std::string& gpkg_path,
         db.exec("DROP TABLE " + qualified(target.schema, "creatlas_metadata"),
                 "drop the previous creatlas_metadata", "creatlas_metadata");
     }
-    if (e.project) {
+    if (!e.projects.empty()) {
         db.exec_params("DELETE FROM " + qualified(target.schema, "qgis_projects") +
-                           " WHERE name = $1",
-                       {target.project_title}, "remove the previous QGIS project", "qgis_projects");
+                           " WHERE name = ANY($1::text[])",
+                       {text_array(e.projects)}, "remove the previous QGIS project",
+                       "qgis_projects");
     }
 
     const std::string written = local_time("%Y-%m-%dT%H:%M:%SZ");
