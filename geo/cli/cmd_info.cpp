@@ -1,6 +1,7 @@
 // creatlas info SOURCE: what a GDAL source holds, as creatlas will read it.
 #include "commands.hpp"
 #include "creatlas/load.hpp"
+#include "creatlas/postgis.hpp"
 
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -18,7 +19,10 @@ void add_info_command(CLI::App& app, Action& action) {
     CLI::App* cmd = app.add_subcommand(
         "info", "Describe a vector source: layers, feature counts, geometry types, CRS, fields "
                 "and invalid geometries.");
-    cmd->add_option("source", opts->source, "Any GDAL vector source")->required();
+    cmd->add_option("source", opts->source,
+                    "Any GDAL vector source, e.g. a file or a PostGIS database \"PG:service=…\" "
+                    "(with -l schema.table)")
+        ->required();
     cmd->add_option("-l,--layer", opts->layer, "Only this layer");
     cmd->add_option("--oo", opts->open_options, "GDAL open option KEY=VALUE (repeatable)");
     cmd->add_flag("--json", opts->json, "Print JSON");
@@ -41,11 +45,13 @@ void add_info_command(CLI::App& app, Action& action) {
                                  {"invalid_geometries", l.invalid_geometries},
                                  {"null_geometries", l.null_geometries}});
                 }
-                std::cout << nlohmann::json{{"source", opts->source}, {"layers", j}}.dump(2)
+                std::cout << nlohmann::json{{"source", redact_password(opts->source)},
+                                            {"layers", j}}
+                                 .dump(2)
                           << std::endl;
                 return kExitOk;
             }
-            std::cout << "Source: " << opts->source << "\n";
+            std::cout << "Source: " << redact_password(opts->source) << "\n";
             for (const auto& l : layers) {
                 std::cout << "Layer: " << l.name << "\n"
                           << "  features: " << l.features << "\n"

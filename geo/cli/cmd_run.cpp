@@ -48,6 +48,7 @@ void add_run_command(CLI::App& app, Action& action) {
     struct Options {
         std::string project;
         std::string output;
+        std::string schema;
         bool overwrite = false;
         bool json = false;
         bool quiet = false;
@@ -55,11 +56,16 @@ void add_run_command(CLI::App& app, Action& action) {
     };
     auto opts = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand(
-        "run", "Run a project: load, link, measure and write the atlas GeoPackage.");
+        "run", "Run a project: load, link, measure and write the atlas (GeoPackage or PostGIS).");
     cmd->add_option("project", opts->project, "Project file (TOML)")->required();
     cmd->add_option("-o,--output", opts->output,
-                    "GeoPackage to write (default: [project] output of the project file)");
-    cmd->add_flag("--overwrite", opts->overwrite, "Replace the output if it exists");
+                    "GeoPackage to write, or a PostGIS database \"PG:service=…\" or "
+                    "\"PG:dbname=… host=…\" (default: [project] output of the project file)");
+    cmd->add_option("--schema", opts->schema,
+                    "Schema of a PostGIS output (default: [project] output_schema, \"atlas\")");
+    cmd->add_flag(
+        "--overwrite", opts->overwrite,
+        "Replace the output if it exists (in PostGIS: the atlas's own tables, styles and project)");
     cmd->add_flag("--json", opts->json, "Print the run report as one JSON document on stdout");
     cmd->add_flag("-q,--quiet", opts->quiet, "No progress and no summary");
     cmd->add_flag("--no-report", opts->no_report,
@@ -69,6 +75,7 @@ void add_run_command(CLI::App& app, Action& action) {
             const Project project = load_project(opts->project);
             RunOptions ro;
             ro.output = opts->output;
+            ro.schema = opts->schema;
             ro.overwrite = opts->overwrite;
             ro.report = !opts->no_report;
             // Ctrl-C or a termination request cancels the run cleanly: no output is left.

@@ -1,5 +1,7 @@
 #include "creatlas/error.hpp"
 
+#include "creatlas/postgis.hpp"
+
 namespace creatlas {
 
 std::string format_context(const ErrorContext& context) {
@@ -32,8 +34,22 @@ std::string full_message(const std::string& message, const ErrorContext& context
 }
 } // namespace
 
+namespace {
+/// A connection string in a message or a context loses its password here, once
+/// for every error of the core (postgis.hpp).
+ErrorContext redacted(ErrorContext context) {
+    context.file = redact_password(context.file);
+    return context;
+}
+
+std::string redacted(std::string text) {
+    text = redact_password(text);
+    return text;
+}
+} // namespace
+
 Error::Error(ErrorKind kind, std::string message, ErrorContext context)
-    : std::runtime_error(full_message(message, context)), kind_(kind), message_(std::move(message)),
-      context_(std::move(context)) {}
+    : std::runtime_error(full_message(redacted(message), redacted(context))), kind_(kind),
+      message_(redacted(std::move(message))), context_(redacted(std::move(context))) {}
 
 } // namespace creatlas

@@ -5,12 +5,14 @@
 #include "creatlas/link.hpp"
 #include "creatlas/load.hpp"
 #include "creatlas/measure.hpp"
+#include "creatlas/postgis.hpp"
 #include "creatlas/style.hpp"
 #include "creatlas/version.hpp"
 #include "creatlas/write.hpp"
 #include "gdal_util.hpp"
 
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 
@@ -37,6 +39,49 @@ void check_crs(const std::string& definition, const std::string& key, const std:
     }
 }
 
+/// A private folder for the GeoPackage a PostGIS output is copied from, removed
+/// with everything in it when the run ends (the GeoPackage itself is guarded
+/// against a killed run by the write stage until it is complete).
+class TempDir {
+public:
+    TempDir() {
+        const char* base = std::getenv("TMPDIR");
+        std::string pattern = (base != nullptr && *base != '\0' ? std::string(base) : "/tmp");
+        pattern += "/creatlas-pg-XXXXXX";
+        if (::mkdtemp(pattern.data()) == nullptr) {
+            throw Error(ErrorKind::Io, "cannot create a temporary folder in " +
+                                           std::filesystem::path(pattern).parent_path().string());
+        }
+        path_ = pattern;
+    }
+    ~TempDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path_, ec);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    TempDir(TempDir&&) = delete;
+    TempDir& operator=(TempDir&&) = delete;
+    const std::string& path() const { return path_; }
+
+private:
+    std::string path_;
+};
+
+/// Every table name an atlas may write: checked for before the run starts.
+std::vector<std::string> atlas_table_names() {
+    return {"cities",
+            "clusters",
+            "heritage_sites",
+            "programmes",
+            "heritage_programmes",
+            "hex_grid",
+            "city_years",
+            "cities_footprints",
+            "clusters_footprints",
+            "heritage_sites_footprints"};
+}
+
 } // namespace
 
 RunReport run_project(const Project& project, const RunOptions& options, const Progress& progress) {
@@ -45,7 +90,15 @@ RunReport run_project(const Project& project, const RunOptions& options, const P
     report.project = project.file;
     report.version = kVersion;
     report.started = utc_now();
-    report.output = options.output.empty() ? project.output : options.output;
+    const std::string output = options.output.empty() ? project.output : options.output;
+    const bool to_postgis = is_postgis(output);
+    // The report names the output without its password (a command line may hold one).
+    report.output = redact_password(output);
+    PostgisTarget pg;
+    pg.connection = output;
+    pg.schema = options.schema.empty() ? project.output_schema : options.schema;
+    pg.overwrite = options.overwrite;
+    pg.project_title = project.name.empty() ? std::string("creatlas atlas") : project.name;
 
     if (!project.clusters.present() && !project.heritage.present() &&
         !project.programmes.present()) {
@@ -62,15 +115,22 @@ RunReport run_project(const Project& project, const RunOptions& options, const P
     for (const SourceSpec* s : project.sources()) {
         wo.inputs.push_back(s->path);
     }
-    // Fail before any work when the output cannot be written, or when a CRS the
-    // project names is unknown (the error then names the project file).
-    check_output_path(report.output, wo);
+    // Fail before any work when a CRS the project names is unknown (the error
+    // then names the project file), or when the output cannot be written.
     for (const SourceSpec* s : project.sources()) {
         if (!s->crs.empty()) {
             check_crs(s->crs, "crs of [" + s->role + "]", project.file);
         }
     }
     check_crs(project.output_crs, "crs of [project]", project.file);
+    std::map<std::string, std::string> pg_keywords;
+    int srid = 0;
+    if (to_postgis) {
+        srid = postgis_srid(project.output_crs);
+        pg_keywords = check_postgis_output(pg, atlas_table_names());
+    } else {
+        check_output_path(output, wo);
+    }
 
     GeosContext geos;
     Inputs inputs = load_inputs(geos, project, report, progress.sub(0.0, 0.4));
@@ -95,23 +155,50 @@ RunReport run_project(const Project& project, const RunOptions& options, const P
     const std::string title = project.name.empty() ? std::string("creatlas atlas") : project.name;
     const Presentation look = presentation(project, report);
     localise_formation_labels(layers.clusters, look.language);
-    wo.finish = [&title, &report, &look](GDALDataset& ds) {
+    if (to_postgis) {
+        // The atlas is made as a GeoPackage first (the same layers, field types and
+        // geometries as a file output), then copied into the schema in one transaction.
+        const TempDir temp;
+        const std::string gpkg = temp.path() + "/atlas.gpkg";
+        AtlasStyles styles;
+        ProjectSources sources;
+        sources.provider = "postgres";
+        sources.source = [&pg_keywords, &pg, srid](const std::string& table,
+                                                   const std::string& wkb_type) {
+            return qgis_postgres_source(pg_keywords, pg.schema, table, wkb_type, srid);
+        };
+        wo.finish = [&](GDALDataset& ds) {
+            report.mark("write layers");
+            styles = build_atlas_styles(ds, pg.project_title, sources, look);
+            report.mark("styles");
+        };
+        write_geopackage(gpkg, layers.all(), wo, progress.sub(0.75, 0.1));
+        write_postgis(pg, gpkg, styles, wo.metadata, srid, progress.sub(0.85, 0.15));
+        report.mark("postgis");
+        report.notes.push_back("PostGIS: schema " + pg.schema + ", QGIS project '" +
+                               pg.project_title + "' in " + pg.schema + ".qgis_projects");
+        report.seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        progress.update(1.0, "done");
+        return report;
+    }
+    wo.finish = [&title, &report, &look, &output](GDALDataset& ds) {
         report.mark("write layers");
-        write_layer_styles(ds, title, report.output, look);
+        write_layer_styles(ds, title, output, look);
         report.mark("styles");
     };
-    write_geopackage(report.output, layers.all(), wo, progress.sub(0.75, 0.2));
+    write_geopackage(output, layers.all(), wo, progress.sub(0.75, 0.2));
     report.mark("close");
     if (options.report) {
         progress.update(0.95, "report");
         const std::filesystem::path html =
-            std::filesystem::absolute(report.output).parent_path() / "report.html";
-        write_report(report.to_json(), report.output, html.string(), look);
+            std::filesystem::absolute(output).parent_path() / "report.html";
+        write_report(report.to_json(), output, html.string(), look);
         report.notes.push_back("report: " + html.string());
         report.mark("report");
         progress.update(0.97, "atlas.pdf");
         report.notes.push_back(
-            export_atlas_pdf(report.output, (html.parent_path() / "atlas.pdf").string(), title));
+            export_atlas_pdf(output, (html.parent_path() / "atlas.pdf").string(), title));
         report.mark("atlas.pdf");
     }
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -128,12 +128,13 @@ struct PyCallbacks {
 /// Run a project given as TOML text. Returns the run report as JSON text.
 std::string run(const std::string& text, const std::string& base_dir, const std::string& origin,
                 const std::string& output, bool overwrite, py::object progress, py::object cancel,
-                bool write_report) {
+                bool write_report, const std::string& schema) {
     const creatlas::Project project = creatlas::parse_project(text, base_dir, origin);
     creatlas::RunOptions options;
     options.output = output;
     options.overwrite = overwrite;
     options.report = write_report;
+    options.schema = schema;
 
     auto holder = std::make_shared<PyCallbacks>();
     holder->progress = std::move(progress);
@@ -353,9 +354,10 @@ PYBIND11_MODULE(_creatlas, m) {
         "Parse and validate project text; raises CreatlasError when it is wrong.");
     m.def("run", &run, py::arg("text"), py::arg("base_dir"), py::arg("origin") = "<plugin>",
           py::arg("output") = "", py::arg("overwrite") = false, py::arg("progress") = py::none(),
-          py::arg("is_cancelled") = py::none(), py::arg("report") = true,
+          py::arg("is_cancelled") = py::none(), py::arg("report") = true, py::arg("schema") = "",
           "Run a project given as TOML text (relative paths against base_dir) and return the "
-          "run report as JSON text. `output` overrides the project's output GeoPackage; "
+          "run report as JSON text. `output` overrides the project's output GeoPackage (or "
+          "names a PostGIS database, \"PG:…\", whose schema `schema` receives the atlas); "
           "`report` writes report.html and atlas.pdf beside it (QGIS headless). "
           "progress(fraction 0-1, stage) and is_cancelled() -> bool are called from the run. "
           "Raises CreatlasError (CreatlasCancelled when cancelled); no output file is left "

@@ -14,8 +14,11 @@ namespace creatlas {
 
 struct RunOptions {
     std::string output; ///< overrides the project's output when set
+    /// The schema of a PostGIS output ("PG:…"); overrides [project] output_schema when set.
+    std::string schema;
     bool overwrite = false;
-    /// Write report.html (with QGIS-rendered city maps) beside the GeoPackage.
+    /// Write report.html (with QGIS-rendered city maps) beside the GeoPackage (not
+    /// for a PostGIS output: its report would have no folder to go to).
     bool report = true;
 };
 

@@ -86,7 +86,8 @@ struct Project {
     std::string base_dir;
     std::string name;
     int reference_year = 0;
-    std::string output;
+    std::string output;                  ///< a GeoPackage, or "PG:…" for a PostGIS schema
+    std::string output_schema = "atlas"; ///< the schema of a PostGIS output
     std::string output_crs = "EPSG:4326";
     GeometryPolicy geometry_policy = GeometryPolicy::Repair;
     std::string language = "en"; ///< "en" or "ru": report, atlas PDF, legends, formation labels

@@ -16,6 +16,7 @@
 // same styled layers.
 #pragma once
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -48,6 +49,43 @@ void localise_formation_labels(Table& clusters, const std::string& language);
 /// The folder holding the style templates: $CREATLAS_STYLES_DIR when set, else
 /// the compile-time CREATLAS_STYLES_DIR (the source tree's styles/).
 std::string styles_dir();
+
+/// Where the layers of the atlas's QGIS project read their data from.
+struct ProjectSources {
+    /// QGIS's data provider of the layers: "ogr" (a GeoPackage) or "postgres".
+    std::string provider = "ogr";
+    /// The layer source (QGIS's datasource text for `provider`) of the output table
+    /// `table`, whose geometry type has QGIS's name `wkb_type` ("MultiPolygon").
+    std::function<std::string(const std::string& table, const std::string& wkb_type)> source;
+};
+
+/// The sources of a GeoPackage's own project: "./<file name of final_path>|layername=<table>".
+ProjectSources geopackage_sources(const std::string& final_path);
+
+/// One style of an output table, as it goes into a layer_styles table.
+struct LayerStyle {
+    std::string table;           ///< the output table (layer) it styles
+    std::string geometry_column; ///< that table's geometry column
+    std::string name;            ///< styleName: the table's name, or "<table>_<variant>"
+    std::string qml;             ///< the QGIS style (a complete QML document)
+    std::string sld;             ///< the same as an SLD document
+    std::string description;     ///< the layer's title in the planner's language
+    bool use_as_default = true;  ///< false for a second style (a variant) of a table
+};
+
+/// The styles of an atlas and its QGIS project, ready to be stored.
+struct AtlasStyles {
+    std::vector<LayerStyle> styles;
+    std::string project_qgs; ///< the project document (.qgs XML)
+    std::string project_qgz; ///< the same as a .qgz archive (bytes), as QGIS stores it
+};
+
+/// Fill the default style of every output layer found in `ds` (an open atlas
+/// GeoPackage, not owned; read only) and build the QGIS project (named
+/// `project_title`, see write_layer_styles) whose layers read from `sources`.
+/// Throws Error on a missing or bad template.
+AtlasStyles build_atlas_styles(GDALDataset& ds, const std::string& project_title,
+                               const ProjectSources& sources, const Presentation& look = {});
 
 /// Write the default style of every output layer found in `ds` to its
 /// `layer_styles` table and a QGIS project named after `project_title` to its

@@ -25,11 +25,19 @@ std::vector<LayerInfo> inspect_source(const GeosContext& geos, const std::string
     }
     std::vector<LayerInfo> out;
     GEOSContextHandle_t h = geos.handle();
-    for (int li = 0; li < ds->GetLayerCount(); ++li) {
-        OGRLayer* layer = ds->GetLayer(li);
-        if (!layer_name.empty() && layer_name != layer->GetName()) {
-            continue;
+    // One layer by its name: GDAL finds tables it does not list (a PostGIS table
+    // without geometry, "schema.table" outside the search path).
+    std::vector<OGRLayer*> layers;
+    if (!layer_name.empty()) {
+        if (OGRLayer* layer = ds->GetLayerByName(layer_name.c_str()); layer != nullptr) {
+            layers.push_back(layer);
         }
+    } else {
+        for (int li = 0; li < ds->GetLayerCount(); ++li) {
+            layers.push_back(ds->GetLayer(li));
+        }
+    }
+    for (OGRLayer* layer : layers) {
         LayerInfo info;
         info.name = layer->GetName();
         info.geometry_type = OGRGeometryTypeToName(layer->GetGeomType());

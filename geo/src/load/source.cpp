@@ -1,6 +1,7 @@
 // The load stage: one GDAL source into a Table (load.hpp).
 #include "creatlas/error.hpp"
 #include "creatlas/load.hpp"
+#include "creatlas/postgis.hpp"
 #include "gdal_util.hpp"
 #include "load_internal.hpp"
 
@@ -319,7 +320,7 @@ Table load_source(const GeosContext& geos, const SourceSpec& spec, GeometryPolic
     detail::ensure_gdal_registered();
     GdalErrorCapture errors;
     report.role = spec.role;
-    report.path = spec.path;
+    report.path = redact_password(spec.path);
     report.encoding = spec.encoding;
     const GeometryPolicy policy = spec.geometry_policy.value_or(default_policy);
 
@@ -328,7 +329,7 @@ Table load_source(const GeosContext& geos, const SourceSpec& spec, GeometryPolic
     OGRLayer* layer = pick_layer(*ds, spec);
     Table table;
     table.name = spec.role;
-    table.source = spec.path;
+    table.source = redact_password(spec.path);
     table.layer = layer->GetName();
     report.layer = table.layer;
     const detail::Recoder recode(gdal_recodes ? std::string() : spec.encoding,

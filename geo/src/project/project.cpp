@@ -1,6 +1,7 @@
 #include "creatlas/project.hpp"
 
 #include "creatlas/error.hpp"
+#include "creatlas/postgis.hpp"
 
 #include <chrono>
 #include <filesystem>
@@ -216,6 +217,10 @@ SourceSpec read_source(const toml::table& root, const std::string& role,
     if (!path || path->empty()) {
         r.fail("path", "is required");
     }
+    if (has_password(*path)) {
+        r.fail("path", "holds a password: a project file must not (keep it in ~/.pgpass, a "
+                       "pg_service file or PGPASSWORD)");
+    }
     spec.path = resolve(base_dir, *path);
     spec.layer = r.string("layer").value_or("");
     spec.open_options = r.strings("open_options").value_or(std::vector<std::string>{});
@@ -312,6 +317,14 @@ Project parse_project(const std::string& text, const std::string& base_dir,
     const std::string stem = origin.empty() ? "atlas" : fs::path(origin).stem().string();
     p.output = resolve(base_dir, proj.string("output").value_or(stem + ".gpkg"));
     p.output_crs = proj.string("crs").value_or("EPSG:4326");
+    p.output_schema = proj.string("output_schema").value_or("atlas");
+    if (p.output_schema.empty()) {
+        proj.fail("output_schema", "must not be empty");
+    }
+    if (has_password(p.output)) {
+        proj.fail("output", "holds a password: a project file must not (keep it in ~/.pgpass, "
+                            "a pg_service file or PGPASSWORD)");
+    }
     if (auto pol = proj.string("geometry_policy")) {
         p.geometry_policy = parse_policy(proj, "geometry_policy", *pol);
     }

@@ -106,7 +106,12 @@ void run_keys(std::vector<KeyDecl>& k) {
     k.push_back({"project", "reference_year", KeyType::Integer, "the current year", false,
                  "Year that ages (age_years) are counted to."});
     k.push_back({"project", "output", KeyType::String, "\"<project file name>.gpkg\"", false,
-                 "GeoPackage to write, relative to the project file; `-o` overrides it."});
+                 "GeoPackage to write, relative to the project file, or a PostGIS database "
+                 "(\"PG:service=…\" or \"PG:dbname=… host=…\", never with a password; see "
+                 "docs/postgis.md); `-o` overrides it."});
+    k.push_back({"project", "output_schema", KeyType::String, "\"atlas\"", false,
+                 "Schema of a PostGIS output: one table per layer, the QGIS project and "
+                 "creatlas_metadata go there; `--schema` overrides it."});
     k.push_back(
         {"project", "crs", KeyType::String, "\"EPSG:4326\"", false, "CRS of the output layers."});
     k.push_back({"project", "geometry_policy", KeyType::String, "\"repair\"", false,

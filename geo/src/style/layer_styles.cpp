@@ -491,9 +491,9 @@ OGRLayer& styles_table(GDALDataset& ds) {
     return *table;
 }
 
-void store_style(GDALDataset& ds, OGRLayer& table, const FilledStyle& style) {
-    const std::string& name = style.info.name;
-    const std::string style_name = style.style_name();
+void store_style(GDALDataset& ds, OGRLayer& table, const LayerStyle& style) {
+    const std::string& name = style.table;
+    const std::string& style_name = style.name;
     // A rerun on the same file replaces the layer's style rather than adding one.
     table.SetAttributeFilter(
         ("f_table_name = '" + name + "' AND styleName = '" + style_name + "'").c_str());
@@ -514,12 +514,12 @@ void store_style(GDALDataset& ds, OGRLayer& table, const FilledStyle& style) {
     feature.SetField("f_table_catalog", "");
     feature.SetField("f_table_schema", "");
     feature.SetField("f_table_name", name.c_str());
-    feature.SetField("f_geometry_column", style.info.geometry_column.c_str());
+    feature.SetField("f_geometry_column", style.geometry_column.c_str());
     feature.SetField("styleName", style_name.c_str());
     feature.SetField("styleQML", style.qml.c_str());
     feature.SetField("styleSLD", style.sld.c_str());
-    feature.SetField("useAsDefault", style.is_variant() ? 0 : 1);
-    feature.SetField("description", style.title.c_str());
+    feature.SetField("useAsDefault", style.use_as_default ? 1 : 0);
+    feature.SetField("description", style.description.c_str());
     feature.SetField("owner", "");
     feature.SetFieldNull(feature.GetFieldIndex("ui"));
     const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -639,7 +639,7 @@ std::string xyz_source(const std::string& url) {
 // The project-only layer of city outlines and names: the cities layer once
 // more, drawn whole whatever its creative_index (the graduated cities layer
 // leaves cities without one out) and labelled.
-json outline_layer(const FilledStyle& cities, const std::string& file_name,
+json outline_layer(const FilledStyle& cities, const ProjectSources& sources,
                    const std::string& name_field, const style_detail::Messages& msgs,
                    const json& layer_crs) {
     const bool point = cities.info.kind == GeometryKind::Point;
@@ -667,7 +667,7 @@ json outline_layer(const FilledStyle& cities, const std::string& file_name,
     layer["name"] = "city_outlines";
     layer["title"] = msgs.tr("City outlines and names");
     layer["id"] = "city_outlines_creatlas";
-    layer["source"] = "./" + file_name + "|layername=" + cities.info.name;
+    layer["source"] = sources.source(cities.info.name, qgis_wkb_name(cities.info.type));
     layer["geometry_name"] = qgis_geometry_name(cities.info.kind);
     layer["wkb_name"] = qgis_wkb_name(cities.info.type);
     layer["labels_enabled"] = "1";
@@ -717,10 +717,11 @@ json time_settings(GDALDataset& ds) {
 }
 
 std::string build_project(GDALDataset& ds, const std::vector<FilledStyle>& styles,
-                          const std::string& title, const std::string& file_name,
+                          const std::string& title, const ProjectSources& sources,
                           const Presentation& look, const style_detail::Messages& msgs) {
     json context;
     context["title"] = title;
+    context["provider"] = sources.provider;
     context["qgis_version"] = kQgisVersion;
     context["saved"] = utc_now("%Y-%m-%dT%H:%M:%S");
 
@@ -764,7 +765,7 @@ std::string build_project(GDALDataset& ds, const std::vector<FilledStyle>& style
             cities = &style;
             // The outlines lie just above the translucent city fills.
             layers.push_back(outline_layer(
-                style, file_name,
+                style, sources,
                 first_field(style.info.layer, {"name", "city", "city_name", "name_en"}), msgs,
                 crs_context(srs ? *srs : data_srs)));
         } else if (style.info.name == "clusters") {
@@ -775,7 +776,7 @@ std::string build_project(GDALDataset& ds, const std::vector<FilledStyle>& style
         layer["title"] = style.title;
         layer["id"] = style.style_name() + "_creatlas";
         layer["hidden"] = style.config.value("hidden", false);
-        layer["source"] = "./" + file_name + "|layername=" + style.info.name;
+        layer["source"] = sources.source(style.info.name, qgis_wkb_name(style.info.type));
         layer["geometry_name"] = qgis_geometry_name(style.info.kind);
         layer["wkb_name"] = qgis_wkb_name(style.info.type);
         layer["labels_enabled"] =
@@ -823,7 +824,12 @@ std::string build_project(GDALDataset& ds, const std::vector<FilledStyle>& style
     // The print layout needs both layers it pages and tabulates.
     if (cities != nullptr && clusters != nullptr) {
         style_detail::LayoutInputs in;
-        in.file_name = file_name;
+        in.provider = sources.provider;
+        for (const char* table : {"clusters", "heritage_sites", "programmes", "cities"}) {
+            OGRLayer* layer = ds.GetLayerByName(table);
+            in.sources[table] = sources.source(
+                table, layer != nullptr ? qgis_wkb_name(inspect(*layer).type) : "Unknown");
+        }
         in.title = title;
         in.city_name_field =
             first_field(cities->info.layer, {"name", "city", "city_name", "name_en"});
@@ -881,8 +887,8 @@ void index_lookup_fields(GDALDataset& ds) {
     }
 }
 
-void store_project(GDALDataset& ds, const std::string& title, const std::string& qgs) {
-    const std::string hex = style_detail::to_hex(make_qgz(qgs));
+void store_project(GDALDataset& ds, const std::string& title, const std::string& qgz) {
+    const std::string hex = style_detail::to_hex(qgz);
     const std::string metadata = "{\"last_modified_time\": \"" + utc_now("%Y-%m-%dT%H:%M:%S") +
                                  "\", \"last_modified_user\": \"creatlas\" }";
     execute(ds,
@@ -897,8 +903,18 @@ void store_project(GDALDataset& ds, const std::string& title, const std::string&
 
 } // namespace
 
-void write_layer_styles(GDALDataset& ds, const std::string& project_title,
-                        const std::string& final_path, const Presentation& look) {
+ProjectSources geopackage_sources(const std::string& final_path) {
+    ProjectSources sources;
+    sources.provider = "ogr";
+    sources.source = [file_name = fs::path(final_path).filename().string()](
+                         const std::string& table, const std::string& /*wkb_type*/) {
+        return "./" + file_name + "|layername=" + table;
+    };
+    return sources;
+}
+
+AtlasStyles build_atlas_styles(GDALDataset& ds, const std::string& project_title,
+                               const ProjectSources& sources, const Presentation& look) {
     const std::string dir = styles_dir();
     const json catalogue = style_detail::read_style_catalogue();
     const style_detail::Messages msgs(look.language);
@@ -949,16 +965,29 @@ void write_layer_styles(GDALDataset& ds, const std::string& project_title,
         styles.push_back(std::move(style));
     }
 
+    AtlasStyles out;
+    out.project_qgs = build_project(ds, styles, project_title, sources, look, msgs);
+    out.project_qgz = make_qgz(out.project_qgs);
+    for (auto& style : styles) {
+        out.styles.push_back(LayerStyle{style.info.name, style.info.geometry_column,
+                                        style.style_name(), std::move(style.qml),
+                                        std::move(style.sld), style.title, !style.is_variant()});
+    }
+    return out;
+}
+
+void write_layer_styles(GDALDataset& ds, const std::string& project_title,
+                        const std::string& final_path, const Presentation& look) {
+    const AtlasStyles built =
+        build_atlas_styles(ds, project_title, geopackage_sources(final_path), look);
     OGRLayer& table = styles_table(ds);
     const bool transaction = ds.StartTransaction() == OGRERR_NONE;
     try {
-        for (const auto& style : styles) {
+        for (const auto& style : built.styles) {
             store_style(ds, table, style);
         }
-        const std::string file_name = fs::path(final_path).filename().string();
         index_lookup_fields(ds);
-        store_project(ds, project_title,
-                      build_project(ds, styles, project_title, file_name, look, msgs));
+        store_project(ds, project_title, built.project_qgz);
     } catch (...) {
         if (transaction) {
             ds.RollbackTransaction();

@@ -127,7 +127,11 @@ json layout_context(const LayoutInputs& in, const Messages& msgs) {
     const auto tr = [&msgs](const char* english) { return msgs.tr(english); };
     json c;
     c["layout_name"] = kLayoutName;
-    c["file_name"] = in.file_name;
+    c["provider"] = in.provider;
+    for (const char* table : {"clusters", "heritage_sites", "programmes", "cities"}) {
+        const auto found = in.sources.find(table);
+        c[std::string("src_") + table] = found != in.sources.end() ? found->second : "";
+    }
     // The sizes of the map items in qgs_layout.xml, in millimetres.
     c["cover_extent"] = box_json(fit_to(in.cover, 190, 164));
     c["locator_extent"] = box_json(fit_to(in.locator, 87, 40));

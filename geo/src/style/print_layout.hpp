@@ -11,6 +11,7 @@
 
 #include "i18n.hpp"
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -22,7 +23,10 @@ struct Box {
 };
 
 struct LayoutInputs {
-    std::string file_name;           ///< the GeoPackage's file name (layer sources)
+    std::string provider = "ogr"; ///< QGIS's data provider of the layers ("ogr", "postgres")
+    /// The layer source of each table the layout names (clusters, heritage_sites,
+    /// programmes, cities), as the project's layers have it.
+    std::map<std::string, std::string> sources;
     std::string title;               ///< the project's title: the cover's heading
     std::string city_name_field;     ///< cities: the field holding names ("" = city_id)
     std::string cluster_name_field;  ///< clusters: the same ("" = cluster_id)

@@ -1,9 +1,17 @@
 """creatlas:atlas — the whole atlas: every input, every parameter, one GeoPackage."""
 
+import json
 import os
 
 from qgis.core import (
+    QgsDataSourceUri,
     QgsProcessingContext,
+    QgsProcessingException,
+    QgsProcessingParameterDatabaseSchema,
+    QgsProcessingParameterDefinition,
+    QgsProcessingParameterProviderConnection,
+    QgsProviderRegistry,
+    QgsVectorLayer,
     QgsProcessingLayerPostProcessorInterface,
     QgsProcessingOutputFile,
     QgsProcessingOutputHtml,
@@ -74,6 +82,8 @@ class AtlasAlgorithm(CreatlasAlgorithm):
     PRINT = "PRINT_ATLAS"
     ATLAS_PDF = "ATLAS_PDF"
     REPORT_HTML = "REPORT_HTML"
+    POSTGIS = "POSTGIS_CONNECTION"
+    SCHEMA = "POSTGIS_SCHEMA"
 
     # Post-processors must outlive the algorithm call (QGIS holds no reference).
     _post_processors = []
@@ -106,6 +116,26 @@ class AtlasAlgorithm(CreatlasAlgorithm):
         self.addOutput(QgsProcessingOutputFile(self.ATLAS_PDF, tr("Atlas PDF")))
         self.addOutput(QgsProcessingOutputHtml(self.REPORT_HTML, tr("Report")))
 
+    def initAlgorithm(self, config=None):  # noqa: N802
+        super().initAlgorithm(config)
+        # PostGIS instead of the GeoPackage (docs/postgis.md): last, both under
+        # Advanced, so that the inputs, the output and the project file lead.
+        advanced = QgsProcessingParameterDefinition.FlagAdvanced
+        connection = QgsProcessingParameterProviderConnection(
+            self.POSTGIS, tr("Write the atlas to a PostGIS connection (instead of the GeoPackage)"),
+            "postgres", optional=True)
+        connection.setHelp(tr("A PostgreSQL connection known to QGIS. The atlas goes into one "
+                              "schema in one transaction: a table per layer, the default styles "
+                              "in public.layer_styles, the QGIS project in the schema's "
+                              "qgis_projects (Project → Open From → PostgreSQL)."))
+        connection.setFlags(connection.flags() | advanced)
+        self.addParameter(connection)
+        schema = QgsProcessingParameterDatabaseSchema(
+            self.SCHEMA, tr("PostGIS schema of the atlas"),
+            connectionParameterName=self.POSTGIS, defaultValue="atlas", optional=True)
+        schema.setFlags(schema.flags() | advanced)
+        self.addParameter(schema)
+
     def run_project_place(self, parameters, context, gpkg):
         # The output is the atlas itself: `<atlas>.gpkg.toml` names it.
         return project.run_project_path(gpkg), os.path.basename(gpkg)
@@ -118,6 +148,66 @@ class AtlasAlgorithm(CreatlasAlgorithm):
         folder = os.path.dirname(os.path.abspath(path))
         os.makedirs(folder, exist_ok=True)
         return path
+
+    @staticmethod
+    def postgis_connection(name):
+        """(libpq connection string for the run, the same without user and password
+        for the project file of the run) of the QGIS connection `name`."""
+        metadata = QgsProviderRegistry.instance().providerMetadata("postgres")
+        try:
+            connection = metadata.createConnection(name)
+        except Exception as error:  # noqa: BLE001 - QgsProviderConnectionException
+            raise QgsProcessingException(
+                "no PostgreSQL connection named '{}' in QGIS: {}".format(name, error)) from None
+        uri = QgsDataSourceUri(connection.uri())
+        # The credentials of an authentication configuration are filled in here only.
+        full = uri.connectionInfo(True)
+        keep = []
+        for key, value in (("service", uri.service()), ("dbname", uri.database()),
+                           ("host", uri.host()), ("port", uri.port())):
+            if value:
+                keep.append("{}='{}'".format(key, value.replace("\\", "\\\\")
+                                             .replace("'", "\\'")))
+        return "PG:" + full, "PG:" + " ".join(keep)
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        name = self.parameterAsConnectionName(parameters, self.POSTGIS, context)
+        if not name:
+            return super().processAlgorithm(parameters, context, feedback)
+        schema = self.parameterAsSchema(parameters, self.SCHEMA, context) or "atlas"
+        conninfo, shareable = self.postgis_connection(name)
+        values = self.build_values(parameters, context, feedback)
+        gpkg = self.output_path(parameters, context)
+        run_project, _ = self.run_project_place(parameters, context, gpkg)
+        values.setdefault("project", {})["output_schema"] = schema
+        text = self.build_project_text(values, run_project, shareable)
+        report = self.run_core(text, conninfo, feedback, False,
+                               base_dir=os.path.dirname(os.path.abspath(run_project)),
+                               schema=schema)
+        uris = []
+        group_name = "creatlas atlas: {}".format(schema)
+        for layer_name in sorted(report.get("layers") or {}, key=layer_rank):
+            uri = QgsDataSourceUri(conninfo[3:])
+            uri.setDataSource(schema, layer_name, "geom", "", "fid")
+            layer = QgsVectorLayer(uri.uri(False), layer_name, "postgres")
+            if not layer.isValid():
+                # A table without geometry (city_years): no geometry column to name.
+                uri.setDataSource(schema, layer_name, None, "", "fid")
+                layer = QgsVectorLayer(uri.uri(False), layer_name, "postgres")
+            uris.append(layer.source())
+            if context.project() is not None and layer.isValid():
+                context.temporaryLayerStore().addMapLayer(layer)
+                details = QgsProcessingContext.LayerDetails(layer_name, context.project(),
+                                                            layer_name)
+                post = _PlaceInAtlasGroup(group_name, layer_name)
+                AtlasAlgorithm._post_processors.append(post)
+                details.setPostProcessor(post)
+                context.addLayerToLoadOnCompletion(layer.id(), details)
+        project.write_text(run_project, text)
+        feedback.pushInfo("Project file of this run: {}".format(run_project))
+        return {self.OUTPUT: "{} (schema {})".format(shareable, schema), self.LAYERS: uris,
+                self.REPORT: json.dumps(report, ensure_ascii=False),
+                self.RUN_PROJECT: run_project}
 
     def collect(self, report, gpkg, parameters, context, feedback):
         uris = []

@@ -227,7 +227,7 @@ class CreatlasAlgorithm(QgsProcessingAlgorithm):
         """Whether this run writes report.html and atlas.pdf beside its GeoPackage."""
         return self.WRITES_REPORT
 
-    def run_core(self, text, output, feedback, report=False, base_dir=None):
+    def run_core(self, text, output, feedback, report=False, base_dir=None, schema=""):
         """Run the core on project text, writing `output` (and, with `report`,
         report.html and atlas.pdf beside it); the run report as a dict."""
         module = core.require()
@@ -244,7 +244,7 @@ class CreatlasAlgorithm(QgsProcessingAlgorithm):
         try:
             report = module.run(text, base_dir or project.temp_base_dir(),
                                 "creatlas:{} parameters".format(self.NAME), output, True,
-                                progress, feedback.isCanceled, report)
+                                progress, feedback.isCanceled, report, schema=schema)
         except module.CreatlasCancelled:
             raise QgsProcessingException(
                 "The creatlas run was cancelled; no output was written.") from None

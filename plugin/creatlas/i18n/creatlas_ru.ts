@@ -35,6 +35,18 @@
         <translation>GeoPackage атласа</translation>
     </message>
     <message>
+        <source>Write the atlas to a PostGIS connection (instead of the GeoPackage)</source>
+        <translation>Записать атлас в подключение PostGIS (вместо GeoPackage)</translation>
+    </message>
+    <message>
+        <source>A PostgreSQL connection known to QGIS. The atlas goes into one schema in one transaction: a table per layer, the default styles in public.layer_styles, the QGIS project in the schema's qgis_projects (Project → Open From → PostgreSQL).</source>
+        <translation>Подключение PostgreSQL, известное QGIS. Атлас записывается в одну схему одной транзакцией: таблица на каждый слой, стили по умолчанию в public.layer_styles, проект QGIS в таблице qgis_projects схемы (Проект → Открыть из → PostgreSQL).</translation>
+    </message>
+    <message>
+        <source>PostGIS schema of the atlas</source>
+        <translation>Схема PostGIS для атласа</translation>
+    </message>
+    <message>
         <source>Print the atlas (atlas.pdf, report.html)</source>
         <translation>Напечатать атлас (atlas.pdf, report.html)</translation>
     </message>
