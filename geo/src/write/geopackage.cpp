@@ -399,7 +399,8 @@ void insert_direct(const std::string& path,
                    const std::function<Progress(std::size_t)>& layer_progress,
                    const std::string& target) {
     sqlite3* raw = nullptr;
-    const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE, nullptr);
+    const int rc =
+        sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
     std::unique_ptr<sqlite3, DbCloser> db(raw);
     auto fail = [&](const std::string& what) {
         throw Error(ErrorKind::Io,
@@ -409,9 +410,10 @@ void insert_direct(const std::string& path,
     if (rc != SQLITE_OK) {
         fail("cannot open the GeoPackage to write its rows");
     }
-    // The file is a temporary, renamed into place only when complete: a journal
-    // in memory is enough, and a page cache large enough for the layers' last
-    // pages and their tables' upper levels.
+    // One thread uses the connection (no mutex needed: SQLITE_OPEN_NOMUTEX). The
+    // file is a temporary, renamed into place only when complete: a journal in
+    // memory is enough, and a page cache large enough for the layers' last pages
+    // and their tables' upper levels.
     if (sqlite3_exec(raw, "PRAGMA journal_mode = MEMORY; PRAGMA cache_size = -65536", nullptr,
                      nullptr, nullptr) != SQLITE_OK) {
         fail("cannot set up the connection");
