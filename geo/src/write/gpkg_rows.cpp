@@ -26,7 +26,6 @@ namespace {
 
 constexpr std::uint8_t kLittleEndian = 1;
 constexpr std::uint8_t kEmptyFlag = 1U << 4U;
-constexpr std::size_t kHeaderBytes = 8;
 
 void put_u8(std::vector<std::uint8_t>& out, std::uint8_t v) {
     out.push_back(v);
@@ -168,7 +167,7 @@ bool append_gpkg_blob(const OGRGeometry& g, std::int32_t srs_id, std::vector<std
     const bool empty = g.IsEmpty() != FALSE;
     const int dims = g.getCoordinateDimension();
     const std::uint8_t kind = (point || empty) ? 0 : (dims == 3 ? 2 : 1);
-    const std::uint8_t flags =
+    const auto flags =
         static_cast<std::uint8_t>(kLittleEndian | (kind << 1U) | (empty ? kEmptyFlag : 0U));
     put_header(out, flags, srs_id);
     if (kind == 2) {
@@ -345,7 +344,7 @@ public:
         } else if (const auto* sv = std::get_if<std::string>(&v)) {
             feature_->SetField(fi, sv->c_str());
         }
-        if (feature_->IsFieldSetAndNotNull(fi) == FALSE) {
+        if (!feature_->IsFieldSetAndNotNull(fi)) {
             return std::monostate{};
         }
         switch (type) {

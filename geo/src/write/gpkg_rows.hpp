@@ -70,10 +70,10 @@ bool append_gpkg_blob_geos(GEOSContextHandle_t ctx, const GEOSGeometry* g,
 /// filled by insert_rows.
 struct DirectLayer {
     const Table* table = nullptr;
-    std::string name;                 ///< the table's name in the GeoPackage
-    OGRwkbGeometryType geometry_type; ///< wkbNone: no geometry column
-    std::vector<std::string> columns; ///< column of each field of `table`, in order
-    std::vector<OGRFieldType> types;  ///< OFTInteger64, OFTReal or OFTString
+    std::string name;                           ///< the table's name in the GeoPackage
+    OGRwkbGeometryType geometry_type = wkbNone; ///< wkbNone: no geometry column
+    std::vector<std::string> columns;           ///< column of each field of `table`, in order
+    std::vector<OGRFieldType> types;            ///< OFTInteger64, OFTReal or OFTString
 };
 
 /// Insert the rows of `layer` into its table on `db` (open read-write on the
