@@ -28,6 +28,11 @@ struct WriteOptions {
     /// Called on the complete dataset before it is closed and renamed (styles,
     /// embedded project). May throw; the run is then abandoned cleanly.
     std::function<void(GDALDataset&)> finish;
+    /// Write the rows through GDAL's OGRLayer::CreateFeature, as before issue 14,
+    /// instead of straight into SQLite. The output is the same (same rows, values
+    /// and geometry blobs, byte for byte); kept as the reference the direct path is
+    /// tested and measured against.
+    bool ogr_rows = false;
 };
 
 /// Check that `path` may be written: not an input, a writable folder, and either

@@ -3,12 +3,14 @@
 #include "creatlas/write.hpp"
 #include "gdal_util.hpp"
 #include "temp_guard.hpp"
+#include "write/gpkg_rows.hpp"
 #include "write/rtree_pack.hpp"
 
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
+#include <functional>
 #include <future>
 #include <memory>
 #include <ogrsf_frmts.h>
@@ -217,15 +219,11 @@ std::vector<OGRFeatureUniquePtr> prepare_features(const Table& table, std::size_
     return out;
 }
 
-/// Write one layer with SPATIAL_INDEX=NO; when it has a geometry column, return
-/// its index being packed (from the envelopes of the geometries as written:
-/// after the transformation to the output CRS and the forcing to multi-types).
-std::optional<PendingIndex> write_layer(GDALDataset& ds, const Table& table,
-                                        OGRSpatialReference& out_srs,
-                                        OGRCoordinateTransformation* ct, int node_size,
-                                        const Progress& progress, GdalErrorCapture& errors,
-                                        const std::string& target) {
-    const OGRwkbGeometryType gtype = layer_type(table);
+/// Create one layer (SPATIAL_INDEX=NO) and its fields; GDAL writes the table
+/// and its metadata when the dataset is closed, or with the first feature.
+OGRLayer* create_layer(GDALDataset& ds, const Table& table, OGRwkbGeometryType gtype,
+                       OGRSpatialReference& out_srs, GdalErrorCapture& errors,
+                       const std::string& target) {
     const char* options[] = {"GEOMETRY_NAME=geom", "FID=fid", "SPATIAL_INDEX=NO", nullptr};
     OGRLayer* layer = ds.CreateLayer(table.name.c_str(), gtype == wkbNone ? nullptr : &out_srs,
                                      gtype, const_cast<char**>(options));
@@ -240,6 +238,55 @@ std::optional<PendingIndex> write_layer(GDALDataset& ds, const Table& table,
                         {target, table.name, std::nullopt, f.name});
         }
     }
+    return layer;
+}
+
+/// The layer as insert_rows fills it, or nullopt when its rows must go through
+/// GDAL: a field that GDAL took as the FID column (its values would become the
+/// FIDs), a field GDAL did not create as asked, a 3-D geometry (GDAL then marks
+/// the layer's Z in gpkg_geometry_columns) or a geometry collection (left to
+/// GDAL's rules for extensions).
+std::optional<detail::DirectLayer> direct_layer(OGRLayer& layer, const Table& table,
+                                                OGRwkbGeometryType gtype) {
+    OGRFeatureDefn* defn = layer.GetLayerDefn();
+    if (defn->GetFieldCount() != static_cast<int>(table.fields.size())) {
+        return std::nullopt;
+    }
+    detail::DirectLayer out;
+    out.table = &table;
+    out.name = layer.GetName();
+    out.geometry_type = gtype;
+    const char* fid = layer.GetFIDColumn();
+    for (std::size_t i = 0; i < table.fields.size(); ++i) {
+        const OGRFieldDefn* fd = defn->GetFieldDefn(static_cast<int>(i));
+        if (fd->GetType() != ogr_type(table.fields[i].type) ||
+            (fid != nullptr && EQUAL(fd->GetNameRef(), fid))) {
+            return std::nullopt;
+        }
+        out.columns.emplace_back(fd->GetNameRef());
+        out.types.push_back(fd->GetType());
+    }
+    if (gtype != wkbNone) {
+        for (const Row& r : table.rows) {
+            if (r.geom &&
+                (GEOSGeom_getCoordinateDimension_r(r.geom.get_deleter().ctx, r.geom.get()) != 2 ||
+                 GEOSGeomTypeId_r(r.geom.get_deleter().ctx, r.geom.get()) ==
+                     GEOS_GEOMETRYCOLLECTION)) {
+                return std::nullopt;
+            }
+        }
+    }
+    return out;
+}
+
+/// Write a layer's features through GDAL (CreateFeature); when it has a geometry
+/// column, return its index being packed (from the envelopes of the geometries as
+/// written: after the transformation to the output CRS and the forcing to
+/// multi-types).
+std::optional<PendingIndex>
+write_features_ogr(GDALDataset& ds, OGRLayer* layer, const Table& table, OGRwkbGeometryType gtype,
+                   OGRSpatialReference& out_srs, OGRCoordinateTransformation* ct, int node_size,
+                   const Progress& progress, GdalErrorCapture& errors, const std::string& target) {
     OGRFeatureDefn* defn = layer->GetLayerDefn();
     if (ds.StartTransaction() != OGRERR_NONE) {
         throw Error(ErrorKind::Io, "cannot start a transaction: " + errors.last_error(),
@@ -305,7 +352,7 @@ struct DbCloser {
 
 /// Write the packed indexes into the closed GeoPackage at `path` on a connection
 /// of our own (rtree_pack.hpp says why not GDAL's), all in one transaction.
-void write_indexes(const std::string& path, std::vector<PendingIndex>& pending,
+void write_indexes(const std::string& path, std::vector<std::optional<PendingIndex>>& pending,
                    const std::string& target) {
     sqlite3* raw = nullptr;
     const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE, nullptr);
@@ -321,7 +368,11 @@ void write_indexes(const std::string& path, std::vector<PendingIndex>& pending,
     if (sqlite3_exec(raw, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK) {
         fail("cannot start a transaction", "");
     }
-    for (PendingIndex& p : pending) {
+    for (std::optional<PendingIndex>& o : pending) {
+        if (!o) {
+            continue;
+        }
+        PendingIndex& p = *o;
         try {
             detail::write_packed_rtree(raw, p.table, "geom", p.tree.get());
         } catch (const Error& e) {
@@ -334,6 +385,58 @@ void write_indexes(const std::string& path, std::vector<PendingIndex>& pending,
     }
     if (sqlite3_close(db.release()) != SQLITE_OK) {
         throw Error(ErrorKind::Io, "cannot close the GeoPackage after writing its indexes",
+                    {target, "", std::nullopt, ""});
+    }
+}
+
+/// Insert the rows of the layers GDAL has created empty (rtree_pack.hpp and
+/// gpkg_rows.hpp say why on a connection of our own), all in one transaction,
+/// and start packing each one's index.
+void insert_direct(const std::string& path,
+                   std::vector<std::pair<std::size_t, detail::DirectLayer>>& direct,
+                   OGRCoordinateTransformation* ct, int node_size,
+                   std::vector<std::optional<PendingIndex>>& pending,
+                   const std::function<Progress(std::size_t)>& layer_progress,
+                   const std::string& target) {
+    sqlite3* raw = nullptr;
+    const int rc =
+        sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+    std::unique_ptr<sqlite3, DbCloser> db(raw);
+    auto fail = [&](const std::string& what) {
+        throw Error(ErrorKind::Io,
+                    what + ": " + (raw != nullptr ? sqlite3_errmsg(raw) : "out of memory"),
+                    {target, "", std::nullopt, ""});
+    };
+    if (rc != SQLITE_OK) {
+        fail("cannot open the GeoPackage to write its rows");
+    }
+    // One thread uses the connection (no mutex needed: SQLITE_OPEN_NOMUTEX). The
+    // file is a temporary, renamed into place only when complete: a journal in
+    // memory is enough, and a page cache large enough for the layers' last pages
+    // and their tables' upper levels.
+    if (sqlite3_exec(raw, "PRAGMA journal_mode = MEMORY; PRAGMA cache_size = -65536", nullptr,
+                     nullptr, nullptr) != SQLITE_OK) {
+        fail("cannot set up the connection");
+    }
+    if (sqlite3_exec(raw, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK) {
+        fail("cannot start a transaction");
+    }
+    for (auto& [index, layer] : direct) {
+        std::vector<detail::RtreeEntry> envelopes =
+            detail::insert_rows(raw, layer, ct, layer_progress(index), target);
+        if (layer.geometry_type != wkbNone) {
+            pending[index] = PendingIndex{
+                layer.name,
+                std::async(std::launch::async, [e = std::move(envelopes), node_size]() mutable {
+                    return detail::pack_rtree(std::move(e), node_size);
+                })};
+        }
+    }
+    if (sqlite3_exec(raw, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+        fail("cannot commit the rows");
+    }
+    if (sqlite3_close(db.release()) != SQLITE_OK) {
+        throw Error(ErrorKind::Io, "cannot close the GeoPackage after writing its rows",
                     {target, "", std::nullopt, ""});
     }
 }
@@ -412,26 +515,16 @@ void write_geopackage(const std::string& path, const std::vector<const Table*>& 
     if (driver == nullptr) {
         throw Error(ErrorKind::Internal, "GDAL has no GeoPackage driver");
     }
-    std::vector<PendingIndex> pending; // one per layer with a geometry column
-    {
-        GDALDatasetUniquePtr ds(driver->Create(temp.path().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-        if (!ds) {
-            throw Error(ErrorKind::Io, "cannot create the GeoPackage: " + errors.last_error(),
-                        {path, "", std::nullopt, ""});
-        }
-        const int node_size = detail::rtree_node_size(page_size_of(*ds));
-        std::size_t done = 0;
-        for (const Table* t : layers) {
-            auto index = write_layer(
-                *ds, *t, *out_srs, ct.get(), node_size,
-                progress.sub(static_cast<double>(done) / static_cast<double>(layers.size()),
-                             1.0 / static_cast<double>(layers.size())),
-                errors, path);
-            if (index) {
-                pending.push_back(std::move(*index));
-            }
-            ++done;
-        }
+    // One per layer with a geometry column, in the order of the layers.
+    std::vector<std::optional<PendingIndex>> pending(layers.size());
+    std::vector<std::pair<std::size_t, detail::DirectLayer>> direct; // rows still to insert
+    int node_size = 0;
+    auto layer_progress = [&](std::size_t i) {
+        return progress.sub(static_cast<double>(i) / static_cast<double>(layers.size()),
+                            1.0 / static_cast<double>(layers.size()));
+    };
+    // The end of GDAL's part: metadata, the caller's `finish`, close.
+    auto finish_and_close = [&](GDALDatasetUniquePtr ds) {
         for (const auto& [key, value] : options.metadata) {
             ds->SetMetadataItem(key.c_str(), value.c_str());
         }
@@ -445,6 +538,52 @@ void write_geopackage(const std::string& path, const std::vector<const Table*>& 
                         "GDAL reported an error while writing: " + errors.last_error(),
                         {path, "", std::nullopt, ""});
         }
+    };
+    {
+        GDALDatasetUniquePtr ds(driver->Create(temp.path().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+        if (!ds) {
+            throw Error(ErrorKind::Io, "cannot create the GeoPackage: " + errors.last_error(),
+                        {path, "", std::nullopt, ""});
+        }
+        node_size = detail::rtree_node_size(page_size_of(*ds));
+        for (std::size_t i = 0; i < layers.size(); ++i) {
+            const Table& t = *layers[i];
+            const OGRwkbGeometryType gtype = layer_type(t);
+            OGRLayer* layer = create_layer(*ds, t, gtype, *out_srs, errors, path);
+            std::optional<detail::DirectLayer> d;
+            if (!options.ogr_rows) {
+                d = direct_layer(*layer, t, gtype);
+            }
+            if (d) {
+                direct.emplace_back(i, std::move(*d));
+            } else {
+                pending[i] = write_features_ogr(*ds, layer, t, gtype, *out_srs, ct.get(), node_size,
+                                                layer_progress(i), errors, path);
+            }
+        }
+        if (direct.empty()) {
+            finish_and_close(std::move(ds));
+        } else {
+            // GDAL writes the tables and their metadata of the layers still empty.
+            ds.reset();
+            if (!errors.last_error().empty()) {
+                throw Error(ErrorKind::Io,
+                            "GDAL reported an error while writing: " + errors.last_error(),
+                            {path, "", std::nullopt, ""});
+            }
+        }
+    }
+    if (!direct.empty()) {
+        insert_direct(temp.path(), direct, ct.get(), node_size, pending, layer_progress, path);
+        // GDAL again, on the complete layers, for what reads them (styles) or follows.
+        const char* const drivers[] = {"GPKG", nullptr};
+        GDALDatasetUniquePtr ds(GDALDataset::Open(
+            temp.path().c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE, drivers, nullptr, nullptr));
+        if (!ds) {
+            throw Error(ErrorKind::Io, "cannot reopen the GeoPackage: " + errors.last_error(),
+                        {path, "", std::nullopt, ""});
+        }
+        finish_and_close(std::move(ds));
     }
     write_indexes(temp.path(), pending, path);
     std::error_code ec;

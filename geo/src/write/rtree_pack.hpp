@@ -44,14 +44,17 @@
 //
 // How the write stage uses it (geopackage.cpp):
 //  1. it creates each layer with SPATIAL_INDEX=NO (GEOMETRY_NAME=geom, FID=fid);
-//  2. after each CreateFeature (which assigns the FID), when the geometry is
-//     neither null nor empty, it keeps {feature.GetFID(), MinX, MaxX, MinY, MaxY}
-//     from getEnvelope() of the geometry as written: after the CRS
-//     transformation and the forcing to multi-types;
-//  3. once the layer is written, pack_rtree runs on a worker thread (std::async)
-//     with the node size of the file's page size (read once from GDAL's
-//     connection with PRAGMA page_size), while GDAL writes the next layer;
-//  4. it closes the GDAL dataset as before (after the metadata and `finish`);
+//  2. for every row whose geometry is neither null nor empty it keeps
+//     {FID, MinX, MaxX, MinY, MaxY} of the geometry as written (after the CRS
+//     transformation and the forcing to multi-types): from the blob encoder when
+//     the rows go straight into SQLite (gpkg_rows.hpp, the FID from
+//     sqlite3_last_insert_rowid), from getEnvelope() and GetFID() after each
+//     CreateFeature when GDAL writes them;
+//  3. once a layer's rows are in, pack_rtree runs on a worker thread
+//     (std::async) with the node size of the file's page size (read once from
+//     GDAL's connection with PRAGMA page_size), while the next layer is written;
+//  4. GDAL, which has reopened the file after the rows went in, writes the
+//     metadata and runs `finish`, and closes it;
 //  5. sqlite3_open_v2(temporary file, SQLITE_OPEN_READWRITE), BEGIN, one
 //     write_packed_rtree(db, layer name, "geom", tree) per layer with a
 //     geometry column, COMMIT, close; then the rename into place as before.
