@@ -33,6 +33,16 @@ CityFrames::CityFrames(const GeosContext& geos, const CheckedInputs& in)
     }
 }
 
+CityFrames::CityFrames(const GeosContext& geos, const CityFrames& other)
+    : geos_(geos), centres_(other.centres_), areas_(other.areas_), frames_(other.frames_.size()) {}
+
+CityFrames CityFrames::for_thread(const GeosContext& geos) const {
+    return {geos, *this};
+}
+
+CityFrames::~CityFrames() = default;
+CityFrames::CityFrames(CityFrames&&) noexcept = default;
+
 CityFrames::FromCentre CityFrames::from_centre(int city, const Anchor& a) const {
     const Anchor& c = centre(city);
     FromCentre out;

@@ -30,6 +30,16 @@ public:
     /// `inputs.tables.cities` must outlive the frames and keep its geometries.
     CityFrames(const GeosContext& geos, const CheckedInputs& inputs);
 
+    /// The same centres and areas for another thread, measuring in `geos` (that
+    /// thread's context) with frames of its own, made on first use: a frame's PROJ
+    /// object must stay on one thread. Results are the same as this object's.
+    CityFrames for_thread(const GeosContext& geos) const;
+    ~CityFrames();
+    CityFrames(CityFrames&&) noexcept;
+    CityFrames(const CityFrames&) = delete;
+    CityFrames& operator=(const CityFrames&) = delete;
+    CityFrames& operator=(CityFrames&&) = delete;
+
     const Anchor& centre(int city) const { return centres_[static_cast<std::size_t>(city)]; }
     /// City area in m² (nullopt for point cities).
     std::optional<double> area(int city) const { return areas_[static_cast<std::size_t>(city)]; }
@@ -47,6 +57,7 @@ public:
     double overlap_m2(int city, const GEOSGeometry& a, const GEOSGeometry& b);
 
 private:
+    CityFrames(const GeosContext& geos, const CityFrames& other);
     const LocalFrame& frame(int city);
 
     const GeosContext& geos_;
