@@ -50,6 +50,32 @@ void parallel_ranges(std::size_t n, const std::function<void(const GeosContext&,
     }
 }
 
+void parallel_rows(std::size_t n, const std::function<void(unsigned, RowRange)>& fn) {
+    const unsigned workers = worker_count(n);
+    std::vector<std::exception_ptr> failures(workers);
+    auto run = [&fn, &failures, n, workers](unsigned w) {
+        try {
+            fn(w, RowRange{n * w / workers, n * (w + 1) / workers});
+        } catch (...) {
+            failures[w] = std::current_exception();
+        }
+    };
+    std::vector<std::thread> threads;
+    threads.reserve(workers);
+    for (unsigned w = 1; w < workers; ++w) {
+        threads.emplace_back(run, w);
+    }
+    run(0);
+    for (auto& t : threads) {
+        t.join();
+    }
+    for (const std::exception_ptr& e : failures) {
+        if (e) {
+            std::rethrow_exception(e);
+        }
+    }
+}
+
 Table clone_geometries(const GeosContext& geos, const Table& t) {
     Table out;
     out.name = t.name;

@@ -204,14 +204,15 @@ HeritageLevel measure_heritage(const GeosContext& geos, const Project& project, 
             c_programmes[i] = join_ids(links.heritage_zones[i], ids.programmes);
         }
     };
-    if (worker_count(nh) <= 1) {
-        measure_rows(geos, frames, RowRange{0, nh});
-    } else {
-        parallel_ranges(nh, [&](const GeosContext& g, RowRange range) {
-            CityFrames local = frames.for_thread(g);
-            measure_rows(g, local, range);
-        });
-    }
+    parallel_rows(nh, [&](unsigned worker, RowRange range) {
+        if (worker == 0) {
+            measure_rows(geos, frames, range);
+            return;
+        }
+        const GeosContext local_geos;
+        CityFrames local = frames.for_thread(local_geos);
+        measure_rows(local_geos, local, range);
+    });
     rank_candidates(project, links, ids, facts, m, hc);
     report.links["heritage_reused"] = std::count_if(
         facts.site_cluster.begin(), facts.site_cluster.end(), [](int c) { return c >= 0; });

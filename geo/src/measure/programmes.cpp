@@ -89,17 +89,18 @@ Table measure_overlaps(const GeosContext& geos, const CheckedInputs& in, const L
             }
         }
     };
-    if (worker_count(total) <= 1) {
-        measure_rows(geos, in.tables.programmes, frames, RowRange{0, nh});
-    } else {
+    parallel_rows(nh, [&](unsigned worker, RowRange range) {
+        if (worker == 0) {
+            measure_rows(geos, in.tables.programmes, frames, range);
+            return;
+        }
         // A thread reads its own sites and its own copy of the zones (GEOS builds some
         // caches lazily).
-        parallel_ranges(nh, [&](const GeosContext& g, RowRange range) {
-            const Table zones = clone_geometries(g, in.tables.programmes);
-            CityFrames local = frames.for_thread(g);
-            measure_rows(g, zones, local, range);
-        });
-    }
+        const GeosContext local_geos;
+        const Table zones = clone_geometries(local_geos, in.tables.programmes);
+        CityFrames local = frames.for_thread(local_geos);
+        measure_rows(local_geos, zones, local, range);
+    });
     return assemble(Level::Overlap, oc, std::move(overlaps));
 }
 
