@@ -7,13 +7,17 @@
 
 namespace creatlas::detail {
 
+unsigned max_workers() {
+    return std::max(1U, std::min(std::thread::hardware_concurrency(), 8U));
+}
+
 unsigned worker_count(std::size_t n) {
     // Below a few thousand rows, starting threads and copying indexes costs more
     // than it saves.
     if (n < 4096) {
         return 1;
     }
-    return std::max(1U, std::min(std::thread::hardware_concurrency(), 8U));
+    return max_workers();
 }
 
 void parallel_ranges(std::size_t n, const std::function<void(const GeosContext&, RowRange)>& fn) {

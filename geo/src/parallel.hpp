@@ -17,6 +17,9 @@
 
 namespace creatlas::detail {
 
+/// The most workers worker_count gives for any `n`.
+unsigned max_workers();
+
 /// Number of workers for `n` items: the hardware threads, 1 for small inputs.
 unsigned worker_count(std::size_t n);
 

@@ -30,12 +30,18 @@ public:
     /// `inputs.tables.cities` must outlive the frames and keep its geometries.
     CityFrames(const GeosContext& geos, const CheckedInputs& inputs);
 
-    /// The same centres and areas for another thread, measuring in `geos` (that
-    /// thread's context) with frames of its own, made on first use: a frame's PROJ
-    /// object must stay on one thread. Results are the same as this object's.
-    CityFrames for_thread(const GeosContext& geos) const;
+    /// The GEOS context and frames worker `w` of parallel_rows measures with: for
+    /// worker 0 (the calling thread) the caller's context and these frames; for the
+    /// others a context and frames of their own (the same centres and areas, frames
+    /// made on first use: a frame's PROJ object must not be used by two threads at
+    /// once), kept from one parallel_rows call to the next so that each frame is
+    /// made once per worker. Results are the same whichever worker measures.
+    struct Worker {
+        const GeosContext& geos;
+        CityFrames& frames;
+    };
+    Worker for_worker(unsigned w);
     ~CityFrames();
-    CityFrames(CityFrames&&) noexcept;
     CityFrames(const CityFrames&) = delete;
     CityFrames& operator=(const CityFrames&) = delete;
     CityFrames& operator=(CityFrames&&) = delete;
@@ -57,6 +63,7 @@ public:
     double overlap_m2(int city, const GEOSGeometry& a, const GEOSGeometry& b);
 
 private:
+    struct Helper;
     CityFrames(const GeosContext& geos, const CityFrames& other);
     const LocalFrame& frame(int city);
 
@@ -64,6 +71,7 @@ private:
     std::vector<Anchor> centres_;
     std::vector<std::optional<double>> areas_;
     std::vector<std::unique_ptr<LocalFrame>> frames_;
+    std::vector<std::unique_ptr<Helper>> helpers_; ///< per worker ≥ 1, made on first use
 };
 
 } // namespace creatlas::detail

@@ -143,9 +143,9 @@ void rank_candidates(const Project& project, const Links& links, const Ids& ids,
 
 } // namespace
 
-HeritageLevel measure_heritage(const GeosContext& geos, const Project& project, CheckedInputs& in,
-                               const Links& links, const Ids& ids, CityFrames& frames,
-                               RunReport& report) {
+HeritageLevel measure_heritage(const GeosContext& /*geos: frames carry it*/, const Project& project,
+                               CheckedInputs& in, const Links& links, const Ids& ids,
+                               CityFrames& frames, RunReport& report) {
     Table& heritage = in.tables.heritage;
     const std::size_t nh = heritage.rows.size();
     HeritageLevel out;
@@ -172,7 +172,7 @@ HeritageLevel measure_heritage(const GeosContext& geos, const Project& project, 
     Column& c_count = hc["programme_count"];
     Column& c_programmes = hc["programme_ids"];
     // Each row is measured on its own: rows split across cores (a thread writes only
-    // its rows' cells of the columns, sized above), each thread with its own GEOS
+    // its rows' cells of the columns, sized above), each worker with its own GEOS
     // context and city frames.
     auto measure_rows = [&](const GeosContext& g, CityFrames& f, RowRange range) {
         for (std::size_t i = range.begin; i < range.end; ++i) {
@@ -205,13 +205,8 @@ HeritageLevel measure_heritage(const GeosContext& geos, const Project& project, 
         }
     };
     parallel_rows(nh, [&](unsigned worker, RowRange range) {
-        if (worker == 0) {
-            measure_rows(geos, frames, range);
-            return;
-        }
-        const GeosContext local_geos;
-        CityFrames local = frames.for_thread(local_geos);
-        measure_rows(local_geos, local, range);
+        const CityFrames::Worker w = frames.for_worker(worker);
+        measure_rows(w.geos, w.frames, range);
     });
     rank_candidates(project, links, ids, facts, m, hc);
     report.links["heritage_reused"] = std::count_if(

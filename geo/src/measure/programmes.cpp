@@ -90,16 +90,15 @@ Table measure_overlaps(const GeosContext& geos, const CheckedInputs& in, const L
         }
     };
     parallel_rows(nh, [&](unsigned worker, RowRange range) {
+        const CityFrames::Worker w = frames.for_worker(worker);
         if (worker == 0) {
-            measure_rows(geos, in.tables.programmes, frames, range);
+            measure_rows(w.geos, in.tables.programmes, w.frames, range);
             return;
         }
-        // A thread reads its own sites and its own copy of the zones (GEOS builds some
-        // caches lazily).
-        const GeosContext local_geos;
-        const Table zones = clone_geometries(local_geos, in.tables.programmes);
-        CityFrames local = frames.for_thread(local_geos);
-        measure_rows(local_geos, zones, local, range);
+        // Another thread reads its own sites and its own copy of the zones (GEOS
+        // builds some caches lazily).
+        const Table zones = clone_geometries(w.geos, in.tables.programmes);
+        measure_rows(w.geos, zones, w.frames, range);
     });
     return assemble(Level::Overlap, oc, std::move(overlaps));
 }
