@@ -43,6 +43,7 @@ public:
     Worker for_worker(unsigned w);
     ~CityFrames();
     CityFrames(const CityFrames&) = delete;
+    CityFrames(CityFrames&&) = delete;
     CityFrames& operator=(const CityFrames&) = delete;
     CityFrames& operator=(CityFrames&&) = delete;
 
