@@ -112,8 +112,9 @@ std::vector<Indicator> cluster_indicators() {
          "or without sector_field",
          "enterprises.cluster_radius_m, enterprises.sector_field, enterprises.sectors",
          "Sector mix of the cluster's creative neighbourhood."},
-        {"ent_near_leading", L::Cluster, T::String, "text", "the first sector of ent_near_mix",
-         "enterprises.sector_field", "Leading sector around the cluster."},
+        {"ent_near_leading", L::Cluster, T::String, "text",
+         "the first sector of ent_near_mix", "enterprises.sector_field",
+         "Leading sector around the cluster."},
     };
 }
 
@@ -288,7 +289,7 @@ std::vector<Indicator> economy_indicators() {
          "enterprises.employees_field", "People employed by the city's creative enterprises."},
         {"ent_other", L::City, T::Integer, "count",
          in_city + " whose code no prefix of the mapping matches, or without a code; null "
-                   "without sector_field",
+         "without sector_field",
          "enterprises.sectors", "Enterprises outside the creative sectors (\"other\")."},
         {"leading_sector", L::City, T::String, "text",
          "the sector s with the largest e_cs (ties: the one listed first in "
@@ -428,9 +429,9 @@ std::vector<Indicator> city_year_indicators() {
 
 std::vector<Indicator> make_catalogue() {
     std::vector<Indicator> all;
-    for (auto&& level :
-         {cluster_indicators(), heritage_indicators(), city_indicators(), economy_indicators(),
-          programme_indicators(), overlap_indicators(), city_year_indicators()}) {
+    for (auto&& level : {cluster_indicators(), heritage_indicators(), city_indicators(),
+                         economy_indicators(), programme_indicators(), overlap_indicators(),
+                         city_year_indicators()}) {
         all.insert(all.end(), level.begin(), level.end());
     }
     return all;

@@ -38,10 +38,10 @@ struct CityCounts {
 CityCounts count_by_city(const GeosContext& geos, const CheckedInputs& in, const Links& links) {
     const std::size_t ncity = in.tables.cities.rows.size();
     const std::size_t nsec = creative_sectors().size();
-    CityCounts out{
-        std::vector<std::vector<std::int64_t>>(ncity, std::vector<std::int64_t>(nsec, 0)),
-        std::vector<std::int64_t>(ncity, 0), std::vector<std::int64_t>(ncity, 0),
-        std::vector<double>(ncity, 0.0)};
+    CityCounts out{std::vector<std::vector<std::int64_t>>(ncity,
+                                                          std::vector<std::int64_t>(nsec, 0)),
+                   std::vector<std::int64_t>(ncity, 0), std::vector<std::int64_t>(ncity, 0),
+                   std::vector<double>(ncity, 0.0)};
     for (std::size_t e = 0; e < links.enterprise_city.size(); ++e) {
         const CityLink& l = links.enterprise_city[e];
         if (l.city < 0) {
