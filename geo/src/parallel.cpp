@@ -7,13 +7,17 @@
 
 namespace creatlas::detail {
 
+unsigned max_workers() {
+    return std::max(1U, std::min(std::thread::hardware_concurrency(), 8U));
+}
+
 unsigned worker_count(std::size_t n) {
     // Below a few thousand rows, starting threads and copying indexes costs more
     // than it saves.
     if (n < 4096) {
         return 1;
     }
-    return std::max(1U, std::min(std::thread::hardware_concurrency(), 8U));
+    return max_workers();
 }
 
 void parallel_ranges(std::size_t n, const std::function<void(const GeosContext&, RowRange)>& fn) {
@@ -47,6 +51,32 @@ void parallel_ranges(std::size_t n, const std::function<void(const GeosContext&,
     }
     if (failure) {
         std::rethrow_exception(failure);
+    }
+}
+
+void parallel_rows(std::size_t n, const std::function<void(unsigned, RowRange)>& fn) {
+    const unsigned workers = worker_count(n);
+    std::vector<std::exception_ptr> failures(workers);
+    auto run = [&fn, &failures, n, workers](unsigned w) {
+        try {
+            fn(w, RowRange{n * w / workers, n * (w + 1) / workers});
+        } catch (...) {
+            failures[w] = std::current_exception();
+        }
+    };
+    std::vector<std::thread> threads;
+    threads.reserve(workers);
+    for (unsigned w = 1; w < workers; ++w) {
+        threads.emplace_back(run, w);
+    }
+    run(0);
+    for (auto& t : threads) {
+        t.join();
+    }
+    for (const std::exception_ptr& e : failures) {
+        if (e) {
+            std::rethrow_exception(e);
+        }
     }
 }
 

@@ -17,12 +17,24 @@
 
 namespace creatlas::detail {
 
+/// The most workers worker_count gives for any `n`.
+unsigned max_workers();
+
 /// Number of workers for `n` items: the hardware threads, 1 for small inputs.
 unsigned worker_count(std::size_t n);
 
 /// Run fn(worker_geos, range) on consecutive slices of [0, n), one per worker, and
 /// wait. The first exception thrown by a worker is rethrown here.
 void parallel_ranges(std::size_t n, const std::function<void(const GeosContext&, RowRange)>& fn);
+
+/// Run fn(worker, range) on consecutive slices of [0, n), one per worker, and wait.
+/// Worker 0 runs on the calling thread, so it can go on using the caller's GEOS
+/// context and anything else bound to this thread; the others run on threads of
+/// their own and must make their own. Every slice runs even when another throws;
+/// the exception of the lowest-numbered failing worker is rethrown here, so which
+/// error a caller sees does not depend on the timing of the threads. One worker
+/// (everything on the calling thread) when `n` is small (worker_count).
+void parallel_rows(std::size_t n, const std::function<void(unsigned, RowRange)>& fn);
 
 /// A copy of `t`'s geometries (and fids) made in `geos`, without attributes:
 /// what a worker indexes.

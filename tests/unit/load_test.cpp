@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <set>
+#include <string>
+#include <vector>
 
 using namespace creatlas;
 using creatlas::test::fids;
@@ -232,4 +235,74 @@ TEST_F(GeometryPolicies, FailStopsAtTheFeature) {
     SourceSpec s = spec_for(path, "programmes");
     s.geometry_policy = GeometryPolicy::Fail;
     EXPECT_THAT(load_error(s, GeometryPolicy::Repair), HasSubstr("feature 2"));
+}
+
+namespace {
+
+/// A project of five point sources read from CSV files in `dir`; `missing` names
+/// roles whose file is not written (their load fails).
+Project five_sources(const TempDir& dir, const std::set<std::string>& missing = {}) {
+    Project p;
+    const auto source = [&](SourceSpec& s, const std::string& role, int rows) {
+        std::string csv = "id,lon,lat\n";
+        for (int i = 1; i <= rows; ++i) {
+            csv += std::to_string(i) + "," + std::to_string(60 + i) + ",56\n";
+        }
+        s = spec_for(
+            missing.contains(role) ? dir.file(role + ".csv") : dir.write(role + ".csv", csv), role);
+        s.x_field = "lon";
+        s.y_field = "lat";
+        s.crs = "EPSG:4326";
+    };
+    source(p.cities, "cities", 2);
+    source(p.clusters, "clusters", 3);
+    source(p.heritage, "heritage", 4);
+    source(p.programmes, "programmes", 1);
+    source(p.enterprises, "enterprises", 5);
+    return p;
+}
+
+} // namespace
+
+TEST(Load, SourcesLoadTogetherAndReportInSourceOrder) {
+    TempDir dir;
+    const Project p = five_sources(dir);
+    GeosContext geos;
+    RunReport report;
+    const Inputs in = load_inputs(geos, p, report);
+    EXPECT_EQ(in.cities.rows.size(), 2U);
+    EXPECT_EQ(in.clusters.rows.size(), 3U);
+    EXPECT_EQ(in.heritage.rows.size(), 4U);
+    EXPECT_EQ(in.programmes.rows.size(), 1U);
+    EXPECT_EQ(in.enterprises.rows.size(), 5U);
+    // Geometries made on another thread belong to the caller's context now.
+    EXPECT_DOUBLE_EQ(x_of(geos, in.enterprises.rows[4]), 65.0);
+    EXPECT_DOUBLE_EQ(y_of(geos, in.heritage.rows[3]), 56.0);
+    std::vector<std::string> roles;
+    std::vector<std::int64_t> loaded;
+    for (const SourceReport& s : report.sources) {
+        roles.push_back(s.role);
+        loaded.push_back(s.loaded);
+    }
+    EXPECT_THAT(roles, ElementsAre("cities", "clusters", "heritage", "programmes", "enterprises"));
+    EXPECT_THAT(loaded, ElementsAre(2, 3, 4, 1, 5));
+}
+
+TEST(Load, TheFirstFailingSourceInSourceOrderIsReported) {
+    // Enterprises are read first (the costliest role), yet a serial load would
+    // have stopped at the heritage: that is the error, every time.
+    TempDir dir;
+    const Project p = five_sources(dir, {"heritage", "enterprises"});
+    for (int round = 0; round < 10; ++round) {
+        GeosContext geos;
+        RunReport report;
+        try {
+            load_inputs(geos, p, report);
+            ADD_FAILURE() << "no error";
+        } catch (const Error& e) {
+            EXPECT_EQ(e.kind(), ErrorKind::BadInput);
+            EXPECT_EQ(e.message(), "[heritage] source does not exist");
+            EXPECT_EQ(e.context().file, dir.file("heritage.csv"));
+        }
+    }
 }

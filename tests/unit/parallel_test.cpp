@@ -4,9 +4,12 @@
 #include "test_util.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <gtest/gtest.h>
 #include <random>
+#include <string>
+#include <thread>
 
 using namespace creatlas;
 
@@ -74,4 +77,68 @@ TEST(Parallel, RangesCoverEveryItemOnceAndRethrow) {
                                              }
                                          }),
                  Error);
+}
+
+TEST(Parallel, RowsRunWorkerZeroHereAndRethrowTheLowestWorkersError) {
+    // Below worker_count's threshold everything is worker 0, on this thread.
+    std::vector<unsigned> workers;
+    std::vector<std::thread::id> where;
+    detail::parallel_rows(100, [&](unsigned w, RowRange r) {
+        workers.push_back(w);
+        where.push_back(std::this_thread::get_id());
+        EXPECT_EQ(r.begin, 0U);
+        EXPECT_EQ(r.end, 100U);
+    });
+    ASSERT_EQ(workers.size(), 1U);
+    EXPECT_EQ(workers[0], 0U);
+    EXPECT_EQ(where[0], std::this_thread::get_id());
+
+    // Above it: consecutive slices covering every row once; worker 0's is here.
+    const std::size_t n = 10007;
+    const unsigned count = detail::worker_count(n);
+    std::vector<std::atomic<int>> seen(n);
+    std::vector<RowRange> slices(count);
+    std::vector<std::thread::id> threads(count);
+    detail::parallel_rows(n, [&](unsigned w, RowRange r) {
+        slices[w] = r;
+        threads[w] = std::this_thread::get_id();
+        for (std::size_t i = r.begin; i < r.end; ++i) {
+            ++seen[i];
+        }
+    });
+    for (const auto& s : seen) {
+        EXPECT_EQ(s.load(), 1);
+    }
+    EXPECT_EQ(slices[0].begin, 0U);
+    EXPECT_EQ(slices[count - 1].end, n);
+    for (unsigned w = 1; w < count; ++w) {
+        EXPECT_EQ(slices[w].begin, slices[w - 1].end);
+        EXPECT_NE(threads[w], std::this_thread::get_id());
+    }
+    EXPECT_EQ(threads[0], std::this_thread::get_id());
+
+    // Every worker fails: the error is worker 0's whatever the timing; with one
+    // worker failing, its own.
+    for (int round = 0; round < 20; ++round) {
+        try {
+            detail::parallel_rows(n, [](unsigned w, RowRange) {
+                if (w != 0) {
+                    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                }
+                throw_bad_input("worker " + std::to_string(w));
+            });
+            ADD_FAILURE() << "no error";
+        } catch (const Error& e) {
+            EXPECT_EQ(e.message(), "worker 0");
+        }
+    }
+    if (count > 1) {
+        EXPECT_THROW(detail::parallel_rows(n,
+                                           [](unsigned w, RowRange) {
+                                               if (w == 1) {
+                                                   throw_bad_input("worker 1");
+                                               }
+                                           }),
+                     Error);
+    }
 }

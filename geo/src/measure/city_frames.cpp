@@ -1,6 +1,8 @@
 // Per-city centres, areas and local equal-area frames (city_frames.hpp).
 #include "city_frames.hpp"
 
+#include "parallel.hpp"
+
 #include <cmath>
 
 namespace creatlas::detail {
@@ -16,7 +18,7 @@ Anchor anchor_of(const GeosContext& geos, const GEOSGeometry& g) {
 }
 
 CityFrames::CityFrames(const GeosContext& geos, const CheckedInputs& in)
-    : geos_(geos), frames_(in.tables.cities.rows.size()) {
+    : geos_(geos), frames_(in.tables.cities.rows.size()), helpers_(max_workers()) {
     const Table& cities = in.tables.cities;
     centres_.resize(cities.rows.size());
     areas_.resize(cities.rows.size());
@@ -32,6 +34,29 @@ CityFrames::CityFrames(const GeosContext& geos, const CheckedInputs& in)
         }
     }
 }
+
+struct CityFrames::Helper {
+    GeosContext geos;
+    std::unique_ptr<CityFrames> frames;
+};
+
+CityFrames::CityFrames(const GeosContext& geos, const CityFrames& other)
+    : geos_(geos), centres_(other.centres_), areas_(other.areas_), frames_(other.frames_.size()) {}
+
+CityFrames::Worker CityFrames::for_worker(unsigned w) {
+    if (w == 0) {
+        return {geos_, *this};
+    }
+    // Each worker touches only its own slot; the slots exist before any worker runs.
+    auto& helper = helpers_.at(w);
+    if (!helper) {
+        helper = std::make_unique<Helper>();
+        helper->frames.reset(new CityFrames(helper->geos, *this));
+    }
+    return {helper->geos, *helper->frames};
+}
+
+CityFrames::~CityFrames() = default;
 
 CityFrames::FromCentre CityFrames::from_centre(int city, const Anchor& a) const {
     const Anchor& c = centre(city);

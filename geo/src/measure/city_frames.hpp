@@ -30,6 +30,23 @@ public:
     /// `inputs.tables.cities` must outlive the frames and keep its geometries.
     CityFrames(const GeosContext& geos, const CheckedInputs& inputs);
 
+    /// The GEOS context and frames worker `w` of parallel_rows measures with: for
+    /// worker 0 (the calling thread) the caller's context and these frames; for the
+    /// others a context and frames of their own (the same centres and areas, frames
+    /// made on first use: a frame's PROJ object must not be used by two threads at
+    /// once), kept from one parallel_rows call to the next so that each frame is
+    /// made once per worker. Results are the same whichever worker measures.
+    struct Worker {
+        const GeosContext& geos;
+        CityFrames& frames;
+    };
+    Worker for_worker(unsigned w);
+    ~CityFrames();
+    CityFrames(const CityFrames&) = delete;
+    CityFrames(CityFrames&&) = delete;
+    CityFrames& operator=(const CityFrames&) = delete;
+    CityFrames& operator=(CityFrames&&) = delete;
+
     const Anchor& centre(int city) const { return centres_[static_cast<std::size_t>(city)]; }
     /// City area in m² (nullopt for point cities).
     std::optional<double> area(int city) const { return areas_[static_cast<std::size_t>(city)]; }
@@ -47,12 +64,15 @@ public:
     double overlap_m2(int city, const GEOSGeometry& a, const GEOSGeometry& b);
 
 private:
+    struct Helper;
+    CityFrames(const GeosContext& geos, const CityFrames& other);
     const LocalFrame& frame(int city);
 
     const GeosContext& geos_;
     std::vector<Anchor> centres_;
     std::vector<std::optional<double>> areas_;
     std::vector<std::unique_ptr<LocalFrame>> frames_;
+    std::vector<std::unique_ptr<Helper>> helpers_; ///< per worker ≥ 1, made on first use
 };
 
 } // namespace creatlas::detail

@@ -2,6 +2,7 @@
 #include "creatlas/industrial.hpp"
 #include "creatlas/text.hpp"
 #include "levels.hpp"
+#include "parallel.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -142,9 +143,9 @@ void rank_candidates(const Project& project, const Links& links, const Ids& ids,
 
 } // namespace
 
-HeritageLevel measure_heritage(const GeosContext& geos, const Project& project, CheckedInputs& in,
-                               const Links& links, const Ids& ids, CityFrames& frames,
-                               RunReport& report) {
+HeritageLevel measure_heritage(const GeosContext& /*geos: frames carry it*/, const Project& project,
+                               CheckedInputs& in, const Links& links, const Ids& ids,
+                               CityFrames& frames, RunReport& report) {
     Table& heritage = in.tables.heritage;
     const std::size_t nh = heritage.rows.size();
     HeritageLevel out;
@@ -158,34 +159,55 @@ HeritageLevel measure_heritage(const GeosContext& geos, const Project& project, 
     facts.footprint.resize(nh);
     SiteMeasures m{std::vector<std::optional<double>>(nh), std::vector<std::optional<double>>(nh)};
     Columns hc = columns_for(Level::Heritage, nh);
-    for (std::size_t i = 0; i < nh; ++i) {
-        const Row& r = heritage.rows[i];
-        hc["heritage_id"][i] = ids.heritage[i];
-        const CityLink& cl = links.heritage_city[i];
-        hc["city_id"][i] = id_or_null(cl.city, ids.cities);
-        hc["is_industrial"][i] = static_cast<std::int64_t>(facts.industrial[i] ? 1 : 0);
-        hc["industrial_reason"][i] = verdicts[i].reason;
-        if (project.clusters.present()) { // else re-use is unknown, not "no"
-            hc["reused"][i] = static_cast<std::int64_t>(facts.site_cluster[i] >= 0 ? 1 : 0);
+    Column& c_id = hc["heritage_id"];
+    Column& c_city = hc["city_id"];
+    Column& c_industrial = hc["is_industrial"];
+    Column& c_reason = hc["industrial_reason"];
+    Column& c_reused = hc["reused"];
+    Column& c_cluster = hc["cluster_id"];
+    Column& c_nearest = hc["nearest_cluster_m"];
+    Column& c_dist = hc["dist_center_m"];
+    Column& c_centrality = hc["centrality"];
+    Column& c_footprint = hc["footprint_m2"];
+    Column& c_count = hc["programme_count"];
+    Column& c_programmes = hc["programme_ids"];
+    // Each row is measured on its own: rows split across cores (a thread writes only
+    // its rows' cells of the columns, sized above), each worker with its own GEOS
+    // context and city frames.
+    auto measure_rows = [&](const GeosContext& g, CityFrames& f, RowRange range) {
+        for (std::size_t i = range.begin; i < range.end; ++i) {
+            const Row& r = heritage.rows[i];
+            c_id[i] = ids.heritage[i];
+            const CityLink& cl = links.heritage_city[i];
+            c_city[i] = id_or_null(cl.city, ids.cities);
+            c_industrial[i] = static_cast<std::int64_t>(facts.industrial[i] ? 1 : 0);
+            c_reason[i] = verdicts[i].reason;
+            if (project.clusters.present()) { // else re-use is unknown, not "no"
+                c_reused[i] = static_cast<std::int64_t>(facts.site_cluster[i] >= 0 ? 1 : 0);
+            }
+            c_cluster[i] = id_or_null(facts.site_cluster[i], ids.clusters);
+            if (const Nearest& n = links.site_nearest_cluster[i]; n.row >= 0) {
+                m.nearest_cluster[i] = n.distance_m;
+                c_nearest[i] = n.distance_m;
+            }
+            if (cl.city >= 0) {
+                const CityFrames::FromCentre d = f.from_centre(cl.city, anchor_of(g, *r.geom));
+                c_dist[i] = d.metres;
+                m.centrality[i] = d.radii;
+                c_centrality[i] = opt_real(d.radii);
+            }
+            if (is_areal(g, r.geom.get())) {
+                facts.footprint[i] = f.area_m2(cl.city, *r.geom);
+                c_footprint[i] = *facts.footprint[i];
+            }
+            c_count[i] = static_cast<std::int64_t>(links.heritage_zones[i].size());
+            c_programmes[i] = join_ids(links.heritage_zones[i], ids.programmes);
         }
-        hc["cluster_id"][i] = id_or_null(facts.site_cluster[i], ids.clusters);
-        if (const Nearest& n = links.site_nearest_cluster[i]; n.row >= 0) {
-            m.nearest_cluster[i] = n.distance_m;
-            hc["nearest_cluster_m"][i] = n.distance_m;
-        }
-        if (cl.city >= 0) {
-            const CityFrames::FromCentre d = frames.from_centre(cl.city, anchor_of(geos, *r.geom));
-            hc["dist_center_m"][i] = d.metres;
-            m.centrality[i] = d.radii;
-            hc["centrality"][i] = opt_real(d.radii);
-        }
-        if (is_areal(geos, r.geom.get())) {
-            facts.footprint[i] = frames.area_m2(cl.city, *r.geom);
-            hc["footprint_m2"][i] = *facts.footprint[i];
-        }
-        hc["programme_count"][i] = static_cast<std::int64_t>(links.heritage_zones[i].size());
-        hc["programme_ids"][i] = join_ids(links.heritage_zones[i], ids.programmes);
-    }
+    };
+    parallel_rows(nh, [&](unsigned worker, RowRange range) {
+        const CityFrames::Worker w = frames.for_worker(worker);
+        measure_rows(w.geos, w.frames, range);
+    });
     rank_candidates(project, links, ids, facts, m, hc);
     report.links["heritage_reused"] = std::count_if(
         facts.site_cluster.begin(), facts.site_cluster.end(), [](int c) { return c >= 0; });

@@ -1,6 +1,7 @@
 // The measure stage: the programmes layer (one row per support programme zone) and the
 // heritage_programmes layer (one row per heritage site × zone that meet).
 #include "levels.hpp"
+#include "parallel.hpp"
 
 namespace creatlas::detail {
 
@@ -42,34 +43,63 @@ Table measure_programmes(const Project& project, CheckedInputs& in, const Links&
 
 Table measure_overlaps(const GeosContext& geos, const CheckedInputs& in, const Links& links,
                        const Ids& ids, CityFrames& frames) {
-    GEOSContextHandle_t h = geos.handle();
+    const Table& heritage = in.tables.heritage;
+    const std::size_t nh = heritage.rows.size();
+    // Row k of the layer is known before anything is measured: site i's pairs start
+    // at first[i], in the order of its zones. So rows split across cores and each
+    // thread fills its own rows, and the layer is the same as a serial run's.
+    std::vector<std::size_t> first(nh + 1, 0);
+    for (std::size_t i = 0; i < nh; ++i) {
+        first[i + 1] = first[i] + links.heritage_zones[i].size();
+    }
+    const std::size_t total = first[nh];
     Table overlaps;
     overlaps.name = layer_name(Level::Overlap);
-    Columns oc = columns_for(Level::Overlap, 0);
-    for (std::size_t i = 0; i < in.tables.heritage.rows.size(); ++i) {
-        const GEOSGeometry* sg = in.tables.heritage.rows[i].geom.get();
-        const bool areal = is_areal(geos, sg);
-        for (int z : links.heritage_zones[i]) {
-            const GEOSGeometry* zg =
-                in.tables.programmes.rows[static_cast<std::size_t>(z)].geom.get();
-            Row row;
-            row.fid = static_cast<std::int64_t>(overlaps.rows.size() + 1);
-            // Overlaps are areas: a point site's overlap has no geometry (and no area),
-            // which keeps the layer one geometry type (MultiPolygon).
-            if (areal) {
-                row.geom = polygonal_part(geos, geos.own(GEOSIntersection_r(h, sg, zg)));
+    overlaps.rows.resize(total);
+    Columns oc = columns_for(Level::Overlap, total);
+    Column& c_heritage = oc["heritage_id"];
+    Column& c_programme = oc["programme_id"];
+    Column& c_overlap = oc["overlap_m2"];
+    auto measure_rows = [&](const GeosContext& g, const Table& zones, CityFrames& f,
+                            RowRange range) {
+        GEOSContextHandle_t h = g.handle();
+        for (std::size_t i = range.begin; i < range.end; ++i) {
+            const GEOSGeometry* sg = heritage.rows[i].geom.get();
+            const bool areal = is_areal(g, sg);
+            std::size_t k = first[i];
+            for (int z : links.heritage_zones[i]) {
+                const GEOSGeometry* zg = zones.rows[static_cast<std::size_t>(z)].geom.get();
+                Row& row = overlaps.rows[k];
+                row.fid = static_cast<std::int64_t>(k + 1);
+                // Overlaps are areas: a point site's overlap has no geometry (and no
+                // area), which keeps the layer one geometry type (MultiPolygon).
+                // The caller's context takes the geometry over (GEOS ties a geometry to
+                // its factory, which every context shares, not to the handle).
+                if (areal) {
+                    row.geom =
+                        GeomPtr(polygonal_part(g, g.own(GEOSIntersection_r(h, sg, zg))).release(),
+                                GeomDeleter{geos.handle()});
+                }
+                c_heritage[k] = ids.heritage[i];
+                c_programme[k] = ids.programmes[static_cast<std::size_t>(z)];
+                if (areal) {
+                    c_overlap[k] = f.overlap_m2(links.heritage_city[i].city, *sg, *zg);
+                }
+                ++k;
             }
-            oc["heritage_id"].emplace_back(ids.heritage[i]);
-            oc["programme_id"].emplace_back(ids.programmes[static_cast<std::size_t>(z)]);
-            if (areal) {
-                oc["overlap_m2"].emplace_back(
-                    frames.overlap_m2(links.heritage_city[i].city, *sg, *zg));
-            } else {
-                oc["overlap_m2"].emplace_back(std::monostate{});
-            }
-            overlaps.rows.push_back(std::move(row));
         }
-    }
+    };
+    parallel_rows(nh, [&](unsigned worker, RowRange range) {
+        const CityFrames::Worker w = frames.for_worker(worker);
+        if (worker == 0) {
+            measure_rows(w.geos, in.tables.programmes, w.frames, range);
+            return;
+        }
+        // Another thread reads its own sites and its own copy of the zones (GEOS
+        // builds some caches lazily).
+        const Table zones = clone_geometries(w.geos, in.tables.programmes);
+        measure_rows(w.geos, zones, w.frames, range);
+    });
     return assemble(Level::Overlap, oc, std::move(overlaps));
 }
 
