@@ -40,6 +40,19 @@ private:
     std::string last_error_;
 };
 
+/// While alive, GDAL's errors and warnings raised on this thread are dropped
+/// instead of printed (CPL error handlers are per thread): for worker threads
+/// whose failures are thrown as Error with their context.
+class QuietGdalErrors {
+public:
+    QuietGdalErrors() { CPLPushErrorHandler(CPLQuietErrorHandler); }
+    ~QuietGdalErrors() { CPLPopErrorHandler(); }
+    QuietGdalErrors(const QuietGdalErrors&) = delete;
+    QuietGdalErrors& operator=(const QuietGdalErrors&) = delete;
+    QuietGdalErrors(QuietGdalErrors&&) = delete;
+    QuietGdalErrors& operator=(QuietGdalErrors&&) = delete;
+};
+
 /// Register GDAL's drivers once (thread-safe).
 void ensure_gdal_registered();
 

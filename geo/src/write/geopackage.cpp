@@ -153,18 +153,6 @@ int page_size_of(GDALDataset& ds) {
 /// Rows per batch handed from the worker that prepares features to GDAL.
 constexpr std::size_t kBatch = 4096;
 
-/// Silences GDAL's default error printer on a worker thread (CPL error handlers are
-/// per thread); failures there are thrown as Error with their context.
-class QuietGdalErrors {
-public:
-    QuietGdalErrors() { CPLPushErrorHandler(CPLQuietErrorHandler); }
-    ~QuietGdalErrors() { CPLPopErrorHandler(); }
-    QuietGdalErrors(const QuietGdalErrors&) = delete;
-    QuietGdalErrors& operator=(const QuietGdalErrors&) = delete;
-    QuietGdalErrors(QuietGdalErrors&&) = delete;
-    QuietGdalErrors& operator=(QuietGdalErrors&&) = delete;
-};
-
 /// Rows [first, last) of `table` as features ready for CreateFeature: fields set,
 /// geometry converted from GEOS, forced to the layer's type and transformed by `ct`
 /// (when not null). Runs on a worker thread with a GEOS context of its own; `ct` and
@@ -174,7 +162,7 @@ std::vector<OGRFeatureUniquePtr> prepare_features(const Table& table, std::size_
                                                   OGRwkbGeometryType gtype,
                                                   OGRCoordinateTransformation* ct,
                                                   const std::string& target) {
-    const QuietGdalErrors quiet;
+    const detail::QuietGdalErrors quiet;
     const GeosContext geos;
     std::vector<OGRFeatureUniquePtr> out;
     out.reserve(last - first);

@@ -2,6 +2,7 @@
 
 #include "creatlas/error.hpp"
 #include "creatlas/geos.hpp"
+#include "gdal_util.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -292,18 +293,6 @@ namespace {
 
 /// Rows per batch encoded on the worker thread while this one inserts.
 constexpr std::size_t kBatch = 4096;
-
-/// Silences GDAL's default error printer on the worker thread (CPL error
-/// handlers are per thread), as the OGR path did there.
-class QuietGdalErrors {
-public:
-    QuietGdalErrors() { CPLPushErrorHandler(CPLQuietErrorHandler); }
-    ~QuietGdalErrors() { CPLPopErrorHandler(); }
-    QuietGdalErrors(const QuietGdalErrors&) = delete;
-    QuietGdalErrors& operator=(const QuietGdalErrors&) = delete;
-    QuietGdalErrors(QuietGdalErrors&&) = delete;
-    QuietGdalErrors& operator=(QuietGdalErrors&&) = delete;
-};
 
 bool matches(const Value& v, OGRFieldType t) {
     return std::holds_alternative<std::monostate>(v) ||
