@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
+#include <thread>
 
 namespace creatlas {
 
@@ -44,35 +46,71 @@ Formation classify_formation(std::optional<Initiator> initiator, std::optional<d
 namespace {
 
 /// The hexagonal grid of creative enterprises (or of clusters when there are none).
-Table hex_grid(const GeosContext& geos, const Project& project, const CheckedInputs& in,
-               const Links& links, const detail::ClusterFacts& clusters, const Table& cities,
-               RunReport& report) {
-    std::vector<stats::LonLat> pts;
-    std::vector<int> point_city;
-    if (!in.tables.enterprises.rows.empty()) {
-        pts = stats::representative_points(geos, in.tables.enterprises);
-        for (const CityLink& l : links.enterprise_city) {
-            point_city.push_back(l.city);
+/// It needs only the cities' outlines and ids and the points' cities, so it is laid
+/// out on a thread of its own while the caller measures the other levels; the caller
+/// joins in when it is done with them (join), so both cores finish it together.
+class HexGridStage {
+public:
+    HexGridStage(const GeosContext& geos, const Project& project, const CheckedInputs& in,
+                 const Links& links, const detail::ClusterFacts& clusters, const detail::Ids& ids,
+                 RunReport& report) {
+        std::vector<stats::LonLat> pts;
+        std::vector<int> point_city;
+        if (!in.tables.enterprises.rows.empty()) {
+            pts = stats::representative_points(geos, in.tables.enterprises);
+            for (const CityLink& l : links.enterprise_city) {
+                point_city.push_back(l.city);
+            }
+        } else {
+            for (std::size_t i = 0; i < clusters.anchor.size(); ++i) {
+                pts.push_back({clusters.anchor[i].lon, clusters.anchor[i].lat});
+                point_city.push_back(links.cluster_city[i].city);
+            }
         }
-    } else {
-        for (std::size_t i = 0; i < clusters.anchor.size(); ++i) {
-            pts.push_back({clusters.anchor[i].lon, clusters.anchor[i].lat});
-            point_city.push_back(links.cluster_city[i].city);
+        report.links["hex_grid_points"] = static_cast<std::int64_t>(
+            std::count_if(point_city.begin(), point_city.end(), [](int c) { return c >= 0; }));
+        if (in.tables.cities.rows.empty()) {
+            return;
+        }
+        stats::HexGridOptions ho;
+        ho.cell_m = project.hex_cell_m;
+        // The city_id the cities layer writes (measure_cities).
+        const std::vector<Value> city_ids(ids.cities.begin(), ids.cities.end());
+        job_ = std::make_unique<stats::HexGridJob>(in.tables.cities, city_ids, FieldType::String,
+                                                   pts, point_city, ho);
+        if (job_->workers() > 1) {
+            helper_ = std::thread([this] { job_->work(1); });
         }
     }
-    stats::HexGridOptions ho;
-    ho.cell_m = project.hex_cell_m;
-    ho.city_id_field = "city_id";
-    Table grid;
-    if (!cities.rows.empty()) {
-        grid = stats::make_hex_grid(geos, cities, pts, point_city, ho);
+    ~HexGridStage() {
+        if (helper_.joinable()) { // leaving early, on an error: stop, then wait
+            job_->stop();
+            helper_.join();
+        }
     }
-    grid.name = "hex_grid";
-    grid.empty_geometry = GeometryHint::Polygon;
-    report.links["hex_grid_points"] = static_cast<std::int64_t>(
-        std::count_if(point_city.begin(), point_city.end(), [](int c) { return c >= 0; }));
-    return grid;
-}
+    HexGridStage(const HexGridStage&) = delete;
+    HexGridStage& operator=(const HexGridStage&) = delete;
+    HexGridStage(HexGridStage&&) = delete;
+    HexGridStage& operator=(HexGridStage&&) = delete;
+
+    Table join(const GeosContext& geos) {
+        Table grid;
+        if (job_) {
+            job_->work(0);
+            if (helper_.joinable()) {
+                helper_.join();
+            }
+            grid = job_->finish(geos);
+        }
+        grid.name = "hex_grid";
+        grid.empty_geometry = GeometryHint::Polygon;
+        return grid;
+    }
+
+private:
+    std::unique_ptr<stats::HexGridJob> job_;
+    std::thread helper_;
+};
 
 } // namespace
 
@@ -84,6 +122,7 @@ AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, Check
     progress.update(0.0, "measure clusters");
     detail::ClusterLevel clusters =
         detail::measure_clusters(geos, project, in, links, ids, frames, report);
+    HexGridStage hex(geos, project, in, links, clusters.facts, ids, report);
     out.clusters = std::move(clusters.table);
     report.mark("clusters");
     out.heritage_programmes = detail::measure_overlaps(geos, in, links, ids, frames);
@@ -100,7 +139,7 @@ AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, Check
                                         heritage.facts, trajectories, report);
     report.mark("cities");
     progress.update(0.8, "hexagonal grid");
-    out.hex_grid = hex_grid(geos, project, in, links, clusters.facts, out.cities, report);
+    out.hex_grid = hex.join(geos);
     report.mark("hex grid");
     // Layers keep a declared geometry type even when a run leaves them empty.
     out.clusters.empty_geometry = GeometryHint::Point;
