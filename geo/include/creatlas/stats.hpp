@@ -287,6 +287,8 @@ public:
 
     /// How many threads may call work() at once (worker numbers 0 … workers() - 1).
     unsigned workers() const;
+    /// The fields of the table finish() returns.
+    const std::vector<FieldDef>& fields() const;
     /// Lay out cities until none is left. Each concurrent caller passes its own
     /// worker number. Errors are kept per city and rethrown by finish().
     void work(unsigned worker);

@@ -43,17 +43,17 @@ Formation classify_formation(std::optional<Initiator> initiator, std::optional<d
     return {4, "public-led"};
 }
 
-namespace {
+namespace detail {
 
 /// The hexagonal grid of creative enterprises (or of clusters when there are none).
 /// It needs only the cities' outlines and ids and the points' cities, so it is laid
 /// out on a thread of its own while the caller measures the other levels; the caller
 /// joins in when it is done with them (join), so both cores finish it together.
-class HexGridStage {
+class PendingHexGrid {
 public:
-    HexGridStage(const GeosContext& geos, const Project& project, const CheckedInputs& in,
-                 const Links& links, const detail::ClusterFacts& clusters, const detail::Ids& ids,
-                 RunReport& report) {
+    PendingHexGrid(const GeosContext& geos, const Project& project, const CheckedInputs& in,
+                   const Links& links, const ClusterFacts& clusters, const Ids& ids,
+                   RunReport& report) {
         std::vector<stats::LonLat> pts;
         std::vector<int> point_city;
         if (!in.tables.enterprises.rows.empty()) {
@@ -82,17 +82,30 @@ public:
             helper_ = std::thread([this] { job_->work(1); });
         }
     }
-    ~HexGridStage() {
+    ~PendingHexGrid() {
         if (helper_.joinable()) { // leaving early, on an error: stop, then wait
             job_->stop();
             helper_.join();
         }
     }
-    HexGridStage(const HexGridStage&) = delete;
-    HexGridStage& operator=(const HexGridStage&) = delete;
-    HexGridStage(HexGridStage&&) = delete;
-    HexGridStage& operator=(HexGridStage&&) = delete;
+    PendingHexGrid(const PendingHexGrid&) = delete;
+    PendingHexGrid& operator=(const PendingHexGrid&) = delete;
+    PendingHexGrid(PendingHexGrid&&) = delete;
+    PendingHexGrid& operator=(PendingHexGrid&&) = delete;
 
+    /// The layer as it will be, without its rows: name, fields, geometry type.
+    Table placeholder() const {
+        Table grid;
+        if (job_) {
+            grid.fields = job_->fields();
+        }
+        grid.name = "hex_grid";
+        grid.empty_geometry = GeometryHint::Polygon;
+        return grid;
+    }
+
+    /// Lay out the cities left on this thread too, wait for the other, and return
+    /// the layer.
     Table join(const GeosContext& geos) {
         Table grid;
         if (job_) {
@@ -112,17 +125,26 @@ private:
     std::thread helper_;
 };
 
-} // namespace
+} // namespace detail
+
+void AtlasLayers::complete_hex_grid(const GeosContext& geos) {
+    if (pending_hex_grid) {
+        hex_grid = pending_hex_grid->join(geos);
+        pending_hex_grid.reset();
+    }
+}
 
 AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, CheckedInputs in,
-                          const Links& links, RunReport& report, const Progress& progress) {
+                          const Links& links, RunReport& report, const Progress& progress,
+                          const MeasureOptions& options) {
     const detail::Ids ids = detail::ids_of(in, project);
     detail::CityFrames frames(geos, in);
     AtlasLayers out;
     progress.update(0.0, "measure clusters");
     detail::ClusterLevel clusters =
         detail::measure_clusters(geos, project, in, links, ids, frames, report);
-    HexGridStage hex(geos, project, in, links, clusters.facts, ids, report);
+    auto hex = std::make_shared<detail::PendingHexGrid>(geos, project, in, links, clusters.facts,
+                                                        ids, report);
     out.clusters = std::move(clusters.table);
     report.mark("clusters");
     out.heritage_programmes = detail::measure_overlaps(geos, in, links, ids, frames);
@@ -138,9 +160,14 @@ AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, Check
     out.cities = detail::measure_cities(geos, project, in, links, ids, frames, clusters.facts,
                                         heritage.facts, trajectories, report);
     report.mark("cities");
-    progress.update(0.8, "hexagonal grid");
-    out.hex_grid = hex.join(geos);
-    report.mark("hex grid");
+    if (options.defer_hex_grid) {
+        out.hex_grid = hex->placeholder();
+        out.pending_hex_grid = std::move(hex);
+    } else {
+        progress.update(0.8, "hexagonal grid");
+        out.hex_grid = hex->join(geos);
+        report.mark("hex grid");
+    }
     // Layers keep a declared geometry type even when a run leaves them empty.
     out.clusters.empty_geometry = GeometryHint::Point;
     out.heritage_sites.empty_geometry = GeometryHint::Point;

@@ -674,6 +674,10 @@ unsigned HexGridJob::workers() const {
     return state_->threads;
 }
 
+const std::vector<FieldDef>& HexGridJob::fields() const {
+    return state_->fields;
+}
+
 void HexGridJob::work(unsigned worker) {
     State& s = *state_;
     if (worker >= s.threads) {
