@@ -306,3 +306,25 @@ TEST(Load, TheFirstFailingSourceInSourceOrderIsReported) {
         }
     }
 }
+
+TEST(Load, AnUnknownDeclaredCrsStopsTheStageBeforeAnySourceIsRead) {
+    // The cities' file is missing and would be the first error of a load; the
+    // programmes declare a CRS PROJ does not know (EPSG has no code 999999). The CRS
+    // error comes first, naming the project file: no source was opened.
+    TempDir dir;
+    Project p = five_sources(dir, {"cities"});
+    p.file = dir.file("project.toml");
+    p.programmes.crs = "EPSG:999999";
+    GeosContext geos;
+    RunReport report;
+    try {
+        load_inputs(geos, p, report);
+        ADD_FAILURE() << "no error";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::BadInput);
+        EXPECT_EQ(e.message(), "'EPSG:999999' is not a CRS GDAL/PROJ understands (crs of "
+                               "[programmes] in the project)");
+        EXPECT_EQ(e.context().file, dir.file("project.toml"));
+    }
+    EXPECT_TRUE(report.sources.empty());
+}

@@ -141,7 +141,8 @@ struct GeometryPlan {
     detail::CtPtr to_wgs84;
 };
 
-GeometryPlan plan_geometry(OGRLayer& layer, const SourceSpec& spec, GeometryNeed need,
+GeometryPlan plan_geometry(OGRLayer& layer, const SourceSpec& spec,
+                           const OGRSpatialReference* declared_srs, GeometryNeed need,
                            const GdalErrorCapture& errors, Table& table, SourceReport& report) {
     GeometryPlan plan;
     const ErrorContext at_layer{spec.path, table.layer, std::nullopt, ""};
@@ -176,8 +177,11 @@ GeometryPlan plan_geometry(OGRLayer& layer, const SourceSpec& spec, GeometryNeed
                                 spec.role + "]",
                             at_layer);
         }
-        declared = detail::make_srs(spec.crs, "crs of [" + spec.role + "] in the project");
-        src = declared.get();
+        if (declared_srs == nullptr) {
+            declared = detail::make_srs(spec.crs, "crs of [" + spec.role + "] in the project");
+            declared_srs = declared.get();
+        }
+        src = declared_srs;
         report.crs_declared = true;
     }
     report.crs = detail::describe_srs(*src);
@@ -317,6 +321,14 @@ std::vector<MessageCount> drop_rechecked(std::vector<MessageCount> messages) {
 
 Table load_source(const GeosContext& geos, const SourceSpec& spec, GeometryPolicy default_policy,
                   GeometryNeed need, SourceReport& report, const Progress& progress) {
+    return detail::load_source_declared(geos, spec, nullptr, default_policy, need, report,
+                                        progress);
+}
+
+Table detail::load_source_declared(const GeosContext& geos, const SourceSpec& spec,
+                                   const OGRSpatialReference* declared,
+                                   GeometryPolicy default_policy, GeometryNeed need,
+                                   SourceReport& report, const Progress& progress) {
     detail::ensure_gdal_registered();
     GdalErrorCapture errors;
     report.role = spec.role;
@@ -335,7 +347,7 @@ Table load_source(const GeosContext& geos, const SourceSpec& spec, GeometryPolic
     const detail::Recoder recode(gdal_recodes ? std::string() : spec.encoding,
                                  {spec.path, table.layer, std::nullopt, ""});
     read_schema(*layer, spec, recode, table);
-    const GeometryPlan plan = plan_geometry(*layer, spec, need, errors, table, report);
+    const GeometryPlan plan = plan_geometry(*layer, spec, declared, need, errors, table, report);
 
     const GIntBig total = layer->GetFeatureCount(FALSE);
     layer->ResetReading();
