@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <ogrsf_frmts.h>
 #include <string_view>
+#include <unordered_map>
 
 namespace creatlas {
 
@@ -304,9 +305,8 @@ namespace {
 
 /// GDAL's warnings that the load stage checks again itself, feature by feature,
 /// and reports with the feature ids and a count of features: an unclosed ring
-/// (GeoJSON's reader warns once per ring and per pass over the file, so its own
-/// count is twice the rings of a file it reads twice). Keeping them would
-/// report the same defect twice, once with the wrong count.
+/// (GeoJSON's reader warns once per ring). Keeping them would report the same
+/// defect twice.
 std::vector<MessageCount> drop_rechecked(std::vector<MessageCount> messages) {
     static const std::array<std::string_view, 1> kRechecked = {
         "GDAL warning: Non closed ring detected"};
@@ -315,6 +315,37 @@ std::vector<MessageCount> drop_rechecked(std::vector<MessageCount> messages) {
                            [&](std::string_view prefix) { return m.message.starts_with(prefix); });
     });
     return messages;
+}
+
+/// GDAL's messages of one source, each counted in one pass over the file. Some
+/// readers go over a file twice and warn in each pass: GeoJSON's scans the whole
+/// file when it is opened (to learn the schema), then parses it again as the
+/// features are read, raising the same warning for the same feature both times. A
+/// message raised while opening that is raised again while reading is one event
+/// seen twice: it keeps the read's count. A message raised only while opening (or
+/// only while reading) keeps its own count.
+///
+/// The messages cannot be tied to feature ids: GeoJSON's reader parses ahead, a
+/// block of the file at a time, so a feature's warning comes while an earlier
+/// feature is being returned (in ekb-okn.json, those of fid 727 while fid 555 is).
+std::vector<MessageCount> one_pass(std::vector<MessageCount> opening,
+                                   std::vector<MessageCount> reading) {
+    std::unordered_map<std::string, std::int64_t> read_count;
+    for (const MessageCount& m : reading) {
+        read_count.emplace(m.message, m.count);
+    }
+    for (MessageCount& m : opening) {
+        if (auto it = read_count.find(m.message); it != read_count.end()) {
+            m.count = it->second;
+            read_count.erase(it);
+        }
+    }
+    for (MessageCount& m : reading) {
+        if (read_count.contains(m.message)) {
+            opening.push_back(std::move(m));
+        }
+    }
+    return opening;
 }
 
 } // namespace
@@ -351,6 +382,7 @@ Table detail::load_source_declared(const GeosContext& geos, const SourceSpec& sp
 
     const GIntBig total = layer->GetFeatureCount(FALSE);
     layer->ResetReading();
+    std::vector<MessageCount> opening = errors.take();
     std::int64_t n = 0;
     for (OGRFeatureUniquePtr f(layer->GetNextFeature()); f; f.reset(layer->GetNextFeature())) {
         ++n;
@@ -372,7 +404,7 @@ Table detail::load_source_declared(const GeosContext& geos, const SourceSpec& sp
     }
     report.read = n;
     report.loaded = static_cast<std::int64_t>(table.rows.size());
-    report.gdal_messages = drop_rechecked(errors.take());
+    report.gdal_messages = drop_rechecked(one_pass(std::move(opening), errors.take()));
     progress.update(1.0, "load " + spec.role);
     return table;
 }
