@@ -67,4 +67,23 @@ std::string describe_srs(const OGRSpatialReference& srs) {
     return name != nullptr ? name : "unnamed CRS";
 }
 
+std::string wkb_type_name(OGRwkbGeometryType type, const char* fallback) {
+    switch (wkbFlatten(type)) {
+    case wkbPoint:
+        return "Point";
+    case wkbMultiPoint:
+        return "MultiPoint";
+    case wkbLineString:
+        return "LineString";
+    case wkbMultiLineString:
+        return "MultiLineString";
+    case wkbPolygon:
+        return "Polygon";
+    case wkbMultiPolygon:
+        return "MultiPolygon";
+    default:
+        return fallback;
+    }
+}
+
 } // namespace creatlas::detail

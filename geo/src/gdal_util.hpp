@@ -64,6 +64,11 @@ std::unique_ptr<OGRSpatialReference> make_srs(const std::string& definition,
 /// "EPSG:4326" when the CRS has an authority code, else its name.
 std::string describe_srs(const OGRSpatialReference& srs);
 
+/// The name of an OGR geometry type as PostGIS and QGIS both spell it ("Point",
+/// "MultiPolygon", …; Z/M flags ignored), or `fallback` for any other type (PostGIS
+/// says "Geometry", QGIS "Unknown").
+std::string wkb_type_name(OGRwkbGeometryType type, const char* fallback);
+
 struct CtDeleter {
     void operator()(OGRCoordinateTransformation* ct) const noexcept {
         OGRCoordinateTransformation::DestroyCT(ct);

@@ -115,13 +115,9 @@ RunReport run_project(const Project& project, const RunOptions& options, const P
     for (const SourceSpec* s : project.sources()) {
         wo.inputs.push_back(s->path);
     }
-    // Fail before any work when a CRS the project names is unknown (the error
-    // then names the project file), or when the output cannot be written.
-    for (const SourceSpec* s : project.sources()) {
-        if (!s->crs.empty()) {
-            check_crs(s->crs, "crs of [" + s->role + "]", project.file);
-        }
-    }
+    // Fail before any work when the output CRS is unknown (the error then names the
+    // project file) or the output cannot be written. The sources' declared CRSs are
+    // parsed once, by the load stage before it reads any source (load_inputs).
     check_crs(project.output_crs, "crs of [project]", project.file);
     std::map<std::string, std::string> pg_keywords;
     int srid = 0;

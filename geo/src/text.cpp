@@ -96,4 +96,12 @@ bool is_valid_utf8(std::string_view text) {
     return true;
 }
 
+std::size_t code_points(std::string_view text) {
+    std::size_t n = 0;
+    for (const char c : text) {
+        n += (static_cast<unsigned char>(c) & 0xC0U) != 0x80U ? 1 : 0;
+    }
+    return n;
+}
+
 } // namespace creatlas

@@ -440,6 +440,29 @@ id_field = "cluster_id"
         self.assertEqual(sorted(u["fid"] for u in her["unreadable"]), bad)
         self.assertEqual(self.report["layers"]["heritage_sites"], 744)
 
+    def test_register_coordinate_messages_counted_in_one_pass(self):
+        """GDAL's GeoJSON reader complains of each non-number coordinate while scanning
+        the file at open and again while reading it: the report counts one pass."""
+        her = [s for s in self.report["sources"] if s["role"] == "heritage"][0]
+        with open(f"{SHARED}/ekb-heritage/ekb-okn.json") as f:
+            data = json.load(f)
+
+        def not_number(c):
+            return isinstance(c, bool) or not isinstance(c, (int, float))
+
+        # Independently (json module): the features whose x (first) or y (second)
+        # coordinate is not a number.
+        bad_x = [ft for ft in data["features"] if not_number(ft["geometry"]["coordinates"][0])]
+        bad_y = [ft for ft in data["features"] if not_number(ft["geometry"]["coordinates"][1])]
+        self.assertEqual(len(bad_x), 9)
+        self.assertEqual(len(bad_x), len(her["unreadable"]))
+
+        def counted(text):
+            return sum(m["count"] for m in her["gdal_messages"] if text in m["message"])
+
+        self.assertEqual(counted("Invalid 'x' coordinate"), len(bad_x))
+        self.assertEqual(counted("Invalid 'y' coordinate"), len(bad_y))
+
     def test_cities_take_urban_area_polygons(self):
         self.assertEqual(self.report["layers"]["cities"], 1117)
         # Independently: for each urban area, does it contain at least one city point?

@@ -61,6 +61,15 @@ TEST(Utf8, WellFormedOnly) {
     EXPECT_FALSE(is_valid_utf8("\xD0"));                 // truncated sequence
 }
 
+TEST(Utf8, CodePointsCountCharactersNotBytes) {
+    // Counted by hand, one per letter, space and guillemet.
+    EXPECT_EQ(code_points(""), 0U);
+    EXPECT_EQ(code_points("abc"), 3U);
+    EXPECT_EQ(code_points("Ёлка"), 4U);             // 8 bytes
+    EXPECT_EQ(code_points("«Белая башня»"), 13U);   // 25 bytes
+    EXPECT_EQ(code_points("\xF0\x9F\x8F\xAD"), 1U); // U+1F3ED factory, 4 bytes
+}
+
 TEST(Check, TextThatIsNotUtf8IsAnErrorNamingFeatureFieldAndEncoding) {
     GeosContext geos;
     Inputs in;

@@ -306,3 +306,61 @@ TEST(Load, TheFirstFailingSourceInSourceOrderIsReported) {
         }
     }
 }
+
+TEST(Load, AnUnknownDeclaredCrsStopsTheStageBeforeAnySourceIsRead) {
+    // The cities' file is missing and would be the first error of a load; the
+    // programmes declare a CRS PROJ does not know (EPSG has no code 999999). The CRS
+    // error comes first, naming the project file: no source was opened.
+    TempDir dir;
+    Project p = five_sources(dir, {"cities"});
+    p.file = dir.file("project.toml");
+    p.programmes.crs = "EPSG:999999";
+    GeosContext geos;
+    RunReport report;
+    try {
+        load_inputs(geos, p, report);
+        ADD_FAILURE() << "no error";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::BadInput);
+        EXPECT_EQ(e.message(), "'EPSG:999999' is not a CRS GDAL/PROJ understands (crs of "
+                               "[programmes] in the project)");
+        EXPECT_EQ(e.context().file, dir.file("project.toml"));
+    }
+    EXPECT_TRUE(report.sources.empty());
+}
+
+namespace {
+
+/// The summed count of the GDAL messages that contain `text`.
+std::int64_t messages_with(const SourceReport& r, const std::string& text) {
+    std::int64_t n = 0;
+    for (const MessageCount& m : r.gdal_messages) {
+        n += m.message.find(text) != std::string::npos ? m.count : 0;
+    }
+    return n;
+}
+
+} // namespace
+
+TEST(Load, GeoJsonCoordinateMessagesAreCountedOncePerPassNotTwice) {
+    // Three points; the x of feature 2 is a string and the coordinates of feature 3
+    // are a list of pairs (x and y are both lists). GDAL's GeoJSON reader complains of
+    // each non-number coordinate while scanning the file at open and again while
+    // reading it: by hand, 2 features have a bad x and 1 a bad y.
+    TempDir dir;
+    const std::string path = dir.write("three.geojson",
+                                       R"({"type": "FeatureCollection", "features": [
+{"type": "Feature", "properties": {"id": 1}, "geometry": {"type": "Point", "coordinates": [60.6, 56.8]}},
+{"type": "Feature", "properties": {"id": 2}, "geometry": {"type": "Point", "coordinates": ["east", 56.8]}},
+{"type": "Feature", "properties": {"id": 3}, "geometry": {"type": "Point",
+ "coordinates": [[60.6, 56.8], [60.7, 56.9]]}}]})");
+    GeosContext geos;
+    SourceReport r;
+    load_source(geos, spec_for(path, "heritage"), GeometryPolicy::Repair, GeometryNeed::Required,
+                r);
+    EXPECT_EQ(r.read, 3);
+    EXPECT_EQ(r.loaded, 1);
+    EXPECT_THAT(fids(r.unreadable), ElementsAre(2, 3));
+    EXPECT_EQ(messages_with(r, "Invalid 'x' coordinate"), 2);
+    EXPECT_EQ(messages_with(r, "Invalid 'y' coordinate"), 1);
+}

@@ -1,6 +1,8 @@
 // The load stage: every source the project names (load.hpp).
 #include "creatlas/error.hpp"
 #include "creatlas/load.hpp"
+#include "gdal_util.hpp"
+#include "load_internal.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -33,6 +35,7 @@ struct LoadTask {
     const SourceSpec* spec = nullptr;
     Table* table = nullptr;
     GeometryNeed need = GeometryNeed::Required;
+    std::unique_ptr<OGRSpatialReference> crs; ///< spec->crs parsed (null when none is declared)
     double share = 0; ///< this source's part of the stage's progress (0: none)
     SourceReport report;
     std::exception_ptr failure;
@@ -140,6 +143,23 @@ Inputs load_inputs(const GeosContext& geos, const Project& project, RunReport& r
         tasks.push_back(std::move(task));
     }
 
+    // Each CRS the project declares is parsed once, here, before any source is read:
+    // an unknown one stops the run before any work, naming the project file. Each
+    // source gets its own parsed copy, used only by the thread that loads it.
+    for (LoadTask& task : tasks) {
+        if (task.spec->crs.empty()) {
+            continue;
+        }
+        detail::ensure_gdal_registered();
+        const detail::GdalErrorCapture quiet; // PROJ's own line would repeat the message
+        try {
+            task.crs =
+                detail::make_srs(task.spec->crs, "crs of [" + task.spec->role + "] in the project");
+        } catch (const Error& e) {
+            throw_bad_input(e.message(), {project.file, "", {}, ""});
+        }
+    }
+
     // Sources are independent: each is read on its own GDAL dataset handle, in a
     // thread of its own with its own GEOS context (GDAL's error handlers and PROJ's
     // contexts are per thread already). Reports are kept per source and appended
@@ -157,8 +177,9 @@ Inputs load_inputs(const GeosContext& geos, const Project& project, RunReport& r
                 continue;
             }
             try {
-                *task.table = load_source(local, *task.spec, project.geometry_policy, task.need,
-                                          task.report, shared.for_task(order[i], task.share));
+                *task.table = detail::load_source_declared(
+                    local, *task.spec, task.crs.get(), project.geometry_policy, task.need,
+                    task.report, shared.for_task(order[i], task.share));
             } catch (...) {
                 task.failure = std::current_exception();
                 std::size_t seen = first_failed.load();

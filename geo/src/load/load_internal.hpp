@@ -4,7 +4,11 @@
 
 #include "creatlas/error.hpp"
 #include "creatlas/geos.hpp"
+#include "creatlas/load.hpp"
+#include "creatlas/progress.hpp"
 #include "creatlas/project.hpp"
+#include "creatlas/report.hpp"
+#include "creatlas/table.hpp"
 
 #include <gdal_priv.h>
 #include <memory>
@@ -13,6 +17,7 @@
 #include <vector>
 
 class OGRCoordinateTransformation;
+class OGRSpatialReference;
 
 namespace creatlas::detail {
 
@@ -39,6 +44,13 @@ struct GeometryResult {
 GeometryResult prepare_geometry(const GeosContext& geos, std::unique_ptr<OGRGeometry> geometry,
                                 OGRCoordinateTransformation* to_wgs84, GeometryPolicy policy,
                                 const ErrorContext& where);
+
+/// load_source with the CRS the project declares for the source (spec.crs) parsed
+/// already: `declared` is used when the source has no CRS of its own; null means
+/// "parse spec.crs here if it is needed" (what load_source does).
+Table load_source_declared(const GeosContext& geos, const SourceSpec& spec,
+                           const OGRSpatialReference* declared, GeometryPolicy policy,
+                           GeometryNeed need, SourceReport& report, const Progress& progress);
 
 /// Recodes text from one encoding to UTF-8 (iconv through GDAL's CPLRecode).
 class Recoder {

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <ogrsf_frmts.h>
 #include <string_view>
+#include <unordered_map>
 
 namespace creatlas {
 
@@ -141,7 +142,8 @@ struct GeometryPlan {
     detail::CtPtr to_wgs84;
 };
 
-GeometryPlan plan_geometry(OGRLayer& layer, const SourceSpec& spec, GeometryNeed need,
+GeometryPlan plan_geometry(OGRLayer& layer, const SourceSpec& spec,
+                           const OGRSpatialReference* declared_srs, GeometryNeed need,
                            const GdalErrorCapture& errors, Table& table, SourceReport& report) {
     GeometryPlan plan;
     const ErrorContext at_layer{spec.path, table.layer, std::nullopt, ""};
@@ -176,8 +178,11 @@ GeometryPlan plan_geometry(OGRLayer& layer, const SourceSpec& spec, GeometryNeed
                                 spec.role + "]",
                             at_layer);
         }
-        declared = detail::make_srs(spec.crs, "crs of [" + spec.role + "] in the project");
-        src = declared.get();
+        if (declared_srs == nullptr) {
+            declared = detail::make_srs(spec.crs, "crs of [" + spec.role + "] in the project");
+            declared_srs = declared.get();
+        }
+        src = declared_srs;
         report.crs_declared = true;
     }
     report.crs = detail::describe_srs(*src);
@@ -300,9 +305,8 @@ namespace {
 
 /// GDAL's warnings that the load stage checks again itself, feature by feature,
 /// and reports with the feature ids and a count of features: an unclosed ring
-/// (GeoJSON's reader warns once per ring and per pass over the file, so its own
-/// count is twice the rings of a file it reads twice). Keeping them would
-/// report the same defect twice, once with the wrong count.
+/// (GeoJSON's reader warns once per ring). Keeping them would report the same
+/// defect twice.
 std::vector<MessageCount> drop_rechecked(std::vector<MessageCount> messages) {
     static const std::array<std::string_view, 1> kRechecked = {
         "GDAL warning: Non closed ring detected"};
@@ -313,10 +317,49 @@ std::vector<MessageCount> drop_rechecked(std::vector<MessageCount> messages) {
     return messages;
 }
 
+/// GDAL's messages of one source, each counted in one pass over the file. Some
+/// readers go over a file twice and warn in each pass: GeoJSON's scans the whole
+/// file when it is opened (to learn the schema), then parses it again as the
+/// features are read, raising the same warning for the same feature both times. A
+/// message raised while opening that is raised again while reading is one event
+/// seen twice: it keeps the read's count. A message raised only while opening (or
+/// only while reading) keeps its own count.
+///
+/// The messages cannot be tied to feature ids: GeoJSON's reader parses ahead, a
+/// block of the file at a time, so a feature's warning comes while an earlier
+/// feature is being returned (in ekb-okn.json, those of fid 727 while fid 555 is).
+std::vector<MessageCount> one_pass(std::vector<MessageCount> opening,
+                                   std::vector<MessageCount> reading) {
+    std::unordered_map<std::string, std::int64_t> read_count;
+    for (const MessageCount& m : reading) {
+        read_count.emplace(m.message, m.count);
+    }
+    for (MessageCount& m : opening) {
+        if (auto it = read_count.find(m.message); it != read_count.end()) {
+            m.count = it->second;
+            read_count.erase(it);
+        }
+    }
+    for (MessageCount& m : reading) {
+        if (read_count.contains(m.message)) {
+            opening.push_back(std::move(m));
+        }
+    }
+    return opening;
+}
+
 } // namespace
 
 Table load_source(const GeosContext& geos, const SourceSpec& spec, GeometryPolicy default_policy,
                   GeometryNeed need, SourceReport& report, const Progress& progress) {
+    return detail::load_source_declared(geos, spec, nullptr, default_policy, need, report,
+                                        progress);
+}
+
+Table detail::load_source_declared(const GeosContext& geos, const SourceSpec& spec,
+                                   const OGRSpatialReference* declared,
+                                   GeometryPolicy default_policy, GeometryNeed need,
+                                   SourceReport& report, const Progress& progress) {
     detail::ensure_gdal_registered();
     GdalErrorCapture errors;
     report.role = spec.role;
@@ -335,10 +378,11 @@ Table load_source(const GeosContext& geos, const SourceSpec& spec, GeometryPolic
     const detail::Recoder recode(gdal_recodes ? std::string() : spec.encoding,
                                  {spec.path, table.layer, std::nullopt, ""});
     read_schema(*layer, spec, recode, table);
-    const GeometryPlan plan = plan_geometry(*layer, spec, need, errors, table, report);
+    const GeometryPlan plan = plan_geometry(*layer, spec, declared, need, errors, table, report);
 
     const GIntBig total = layer->GetFeatureCount(FALSE);
     layer->ResetReading();
+    std::vector<MessageCount> opening = errors.take();
     std::int64_t n = 0;
     for (OGRFeatureUniquePtr f(layer->GetNextFeature()); f; f.reset(layer->GetNextFeature())) {
         ++n;
@@ -360,7 +404,7 @@ Table load_source(const GeosContext& geos, const SourceSpec& spec, GeometryPolic
     }
     report.read = n;
     report.loaded = static_cast<std::int64_t>(table.rows.size());
-    report.gdal_messages = drop_rechecked(errors.take());
+    report.gdal_messages = drop_rechecked(one_pass(std::move(opening), errors.take()));
     progress.update(1.0, "load " + spec.role);
     return table;
 }

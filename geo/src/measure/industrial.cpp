@@ -3,6 +3,8 @@
 // recognised as industrial").
 #include "creatlas/industrial.hpp"
 
+#include "creatlas/text.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cstddef>
@@ -72,14 +74,6 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 bool ends_with_any(std::string_view s, std::initializer_list<std::string_view> suffixes) {
     return std::any_of(suffixes.begin(), suffixes.end(),
                        [s](std::string_view x) { return ends_with(s, x); });
-}
-
-std::size_t code_points(std::string_view s) {
-    std::size_t n = 0;
-    for (const char c : s) {
-        n += (static_cast<unsigned char>(c) & 0xC0U) != 0x80U ? 1 : 0;
-    }
-    return n;
 }
 
 /// The last code point of a UTF-8 string before byte offset `end` (-1 when none).

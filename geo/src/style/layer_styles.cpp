@@ -147,22 +147,7 @@ LayerInfo inspect(OGRLayer& layer) {
 // QGIS's names for the geometry type (QgsWkbTypes::displayString) and the
 // geometry class (QgsWkbTypes::geometryDisplayString / layerGeometryType code).
 std::string qgis_wkb_name(OGRwkbGeometryType type) {
-    switch (wkbFlatten(type)) {
-    case wkbPoint:
-        return "Point";
-    case wkbMultiPoint:
-        return "MultiPoint";
-    case wkbLineString:
-        return "LineString";
-    case wkbMultiLineString:
-        return "MultiLineString";
-    case wkbPolygon:
-        return "Polygon";
-    case wkbMultiPolygon:
-        return "MultiPolygon";
-    default:
-        return "Unknown";
-    }
+    return detail::wkb_type_name(type, "Unknown");
 }
 
 const char* qgis_geometry_name(GeometryKind kind) {

@@ -6,6 +6,7 @@
 // than read off an axis, units in the axis title, and the colours of the map
 // styles (styles/classes.json) for the same classes.
 #include "creatlas/style.hpp"
+#include "creatlas/text.hpp"
 #include "report_parts.hpp"
 
 #include <algorithm>
@@ -94,16 +95,9 @@ std::string px(double value) {
     return {buffer, result.ptr};
 }
 
-// Characters (code points) of UTF-8 text.
-std::size_t utf8_length(const std::string& text) {
-    return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-        return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U;
-    }));
-}
-
 // The first `limit` characters of UTF-8 text, ending in "…" when it was longer.
 std::string utf8_prefix(const std::string& text, std::size_t limit) {
-    if (utf8_length(text) <= limit || limit == 0) {
+    if (code_points(text) <= limit || limit == 0) {
         return text;
     }
     std::size_t kept = 0;
@@ -140,7 +134,7 @@ std::string bar_chart_svg(const BarChart& chart) {
     const auto max_chars = static_cast<std::size_t>((kMaxLabelRight - 8) / kCharWidth);
     std::size_t longest = 0;
     for (const auto& bar : chart.bars) {
-        longest = std::max(longest, std::min(utf8_length(bar.label), max_chars));
+        longest = std::max(longest, std::min(code_points(bar.label), max_chars));
     }
     const double label_right =
         std::clamp(8 + kCharWidth * static_cast<double>(longest), kMinLabelRight, kMaxLabelRight);

@@ -292,25 +292,6 @@ std::string pg_type(const OGRFieldDefn& field) {
     }
 }
 
-std::string pg_geometry_type(OGRwkbGeometryType type) {
-    switch (wkbFlatten(type)) {
-    case wkbPoint:
-        return "Point";
-    case wkbMultiPoint:
-        return "MultiPoint";
-    case wkbLineString:
-        return "LineString";
-    case wkbMultiLineString:
-        return "MultiLineString";
-    case wkbPolygon:
-        return "Polygon";
-    case wkbMultiPolygon:
-        return "MultiPolygon";
-    default:
-        return "Geometry";
-    }
-}
-
 /// COPY's text format: backslash, tab, newline and carriage return escaped.
 void append_copy_text(std::string& out, const char* text) {
     for (const char* p = text; *p != '\0'; ++p) {
@@ -389,8 +370,8 @@ void copy_layer(const Db& db, OGRLayer& layer, const PostgisTarget& target, int 
         columns += ", " + ident(field->GetNameRef());
     }
     if (has_geometry) {
-        create += ", geom geometry(" + pg_geometry_type(layer.GetGeomType()) + ", " +
-                  std::to_string(srid) + ")";
+        create += ", geom geometry(" + detail::wkb_type_name(layer.GetGeomType(), "Geometry") +
+                  ", " + std::to_string(srid) + ")";
         columns += ", geom";
     }
     create += ")";
