@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <geodesic.h>
+#include <limits>
+#include <optional>
 #include <proj.h>
 #include <sstream>
 #include <vector>
@@ -71,6 +73,166 @@ double polygon_area(GEOSContextHandle_t h, const GEOSGeometry* poly) {
     return area;
 }
 
+// GEOS's distance from the origin to `g` mapped whole into the azimuthal equidistant
+// frame of (lon, lat): the definition of distance_point_geometry_m for lines and
+// polygons (the point is known to lie outside g).
+double local_frame_distance_m(const GeosContext& geos, double lon, double lat,
+                              const GEOSGeometry& g) {
+    GEOSContextHandle_t h = geos.handle();
+    AeqdCentre centre{lon, lat};
+    GeomPtr local = geos.own(GEOSGeom_transformXY_r(h, &g, &to_aeqd, &centre));
+    GeomPtr origin = geos.point(0.0, 0.0);
+    double d = 0;
+    if (GEOSDistance_r(h, local.get(), origin.get(), &d) == 0) {
+        throw Error(ErrorKind::Internal, "GEOS distance failed: " + geos.last_error());
+    }
+    return d;
+}
+
+// The vertices of every linear part of a line or polygon geometry (rings, lines), as
+// runs: run r is [start[r], start[r + 1]). False for anything else (points, collections).
+struct Runs {
+    std::vector<double> x, y;
+    std::vector<std::size_t> start{0};
+    bool polygonal = false;
+};
+
+bool append_runs(GEOSContextHandle_t h, const GEOSGeometry* g, Runs& runs) {
+    auto add = [&](const GEOSGeometry* line) {
+        const GEOSCoordSequence* seq = GEOSGeom_getCoordSeq_r(h, line);
+        unsigned int n = 0;
+        if (seq == nullptr || GEOSCoordSeq_getSize_r(h, seq, &n) == 0) {
+            return false;
+        }
+        for (unsigned int i = 0; i < n; ++i) {
+            double x = 0;
+            double y = 0;
+            GEOSCoordSeq_getXY_r(h, seq, i, &x, &y);
+            runs.x.push_back(x);
+            runs.y.push_back(y);
+        }
+        runs.start.push_back(runs.x.size());
+        return true;
+    };
+    switch (GEOSGeomTypeId_r(h, g)) {
+    case GEOS_LINESTRING:
+    case GEOS_LINEARRING:
+        return add(g);
+    case GEOS_POLYGON: {
+        runs.polygonal = true;
+        if (!add(GEOSGetExteriorRing_r(h, g))) {
+            return false;
+        }
+        const int holes = GEOSGetNumInteriorRings_r(h, g);
+        for (int i = 0; i < holes; ++i) {
+            if (!add(GEOSGetInteriorRingN_r(h, g, i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+    case GEOS_MULTILINESTRING:
+    case GEOS_MULTIPOLYGON: {
+        const int n = GEOSGetNumGeometries_r(h, g);
+        for (int i = 0; i < n; ++i) {
+            if (!append_runs(h, GEOSGetGeometryN_r(h, g, i), runs)) {
+                return false;
+            }
+        }
+        return true;
+    }
+    default:
+        return false;
+    }
+}
+
+// distance_point_geometry_m without mapping every vertex. The segments are taken in
+// chunks; a chunk's lon/lat box gives a lower bound of the distance to any of its
+// segments (distance_lower_bound_m), and only the chunks whose bound does not exceed
+// the best distance found so far are mapped into the point's frame and measured by
+// GEOS. The facets' distance is the smallest of the segments', so the result is
+// GEOS's own, to the bit. One case is left to the whole mapping: the point outside
+// the polygon in lon/lat but inside it in the frame, where GEOS answers 0. That can
+// happen only in the sliver between a segment drawn straight in lon/lat and drawn
+// straight in the frame, so only when the distance found is within the widest such
+// sliver. nullopt: not a line or polygon, too few vertices to gain anything, or near
+// a pole (no bound there).
+std::optional<double> pruned_distance_m(const GeosContext& geos, double lon, double lat,
+                                        const GEOSGeometry& g) {
+    constexpr std::size_t kChunk = 8;    // segments per chunk
+    constexpr std::size_t kMinimum = 64; // fewer vertices: map them all
+    GEOSContextHandle_t h = geos.handle();
+    Runs runs;
+    if (!append_runs(h, &g, runs) || runs.x.size() < kMinimum) {
+        return std::nullopt;
+    }
+    constexpr double kA = 6378137.0;
+    constexpr double kF = 1.0 / 298.257223563;
+    constexpr double kRmin = kA * (1.0 - kF) * (1.0 - kF);
+    constexpr double kRad = M_PI / 180.0;
+    struct Chunk {
+        double bound;
+        std::size_t first; // vertices first … last
+        std::size_t last;
+    };
+    std::vector<Chunk> chunks;
+    double sliver = 0; // the widest sliver between the two ways of drawing a segment
+    for (std::size_t r = 0; r + 1 < runs.start.size(); ++r) {
+        const std::size_t end = runs.start[r + 1];
+        for (std::size_t a = runs.start[r]; a + 1 < end; a += kChunk) {
+            const std::size_t b = std::min(a + kChunk, end - 1);
+            Envelope box{runs.x[a], runs.y[a], runs.x[a], runs.y[a]};
+            for (std::size_t i = a + 1; i <= b; ++i) {
+                box.minx = std::min(box.minx, runs.x[i]);
+                box.maxx = std::max(box.maxx, runs.x[i]);
+                box.miny = std::min(box.miny, runs.y[i]);
+                box.maxy = std::max(box.maxy, runs.y[i]);
+            }
+            if (std::max(std::fabs(box.miny), std::fabs(box.maxy)) > 80.0 ||
+                box.maxx - box.minx > 90.0) {
+                return std::nullopt;
+            }
+            for (std::size_t i = a; i < b; ++i) {
+                const double far = std::max(std::fabs(runs.y[i]), std::fabs(runs.y[i + 1])) * kRad;
+                const double w = std::fabs(runs.x[i + 1] - runs.x[i]) * kRad * kA;
+                const double hgt = std::fabs(runs.y[i + 1] - runs.y[i]) * kRad * kA;
+                sliver = std::max(sliver, w * w * std::tan(far) / (8 * kRmin) + 1e-3 * (w + hgt));
+            }
+            chunks.push_back({distance_lower_bound_m(lon, lat, box), a, b});
+        }
+    }
+    std::sort(chunks.begin(), chunks.end(),
+              [](const Chunk& p, const Chunk& q) { return p.bound < q.bound; });
+    const AeqdCentre centre{lon, lat};
+    GeomPtr origin = geos.point(0.0, 0.0);
+    double best = std::numeric_limits<double>::infinity();
+    for (const Chunk& c : chunks) {
+        if (c.bound > best) {
+            break;
+        }
+        GEOSCoordSequence* seq =
+            GEOSCoordSeq_create_r(h, static_cast<unsigned int>(c.last - c.first + 1), 2);
+        if (seq == nullptr) {
+            throw Error(ErrorKind::Internal, "GEOS could not make a coordinate sequence");
+        }
+        for (std::size_t i = c.first; i <= c.last; ++i) {
+            double x = runs.x[i];
+            double y = runs.y[i];
+            to_aeqd(&x, &y, const_cast<AeqdCentre*>(&centre));
+            GEOSCoordSeq_setXY_r(h, seq, static_cast<unsigned int>(i - c.first), x, y);
+        }
+        GeomPtr line = geos.own(GEOSGeom_createLineString_r(h, seq));
+        double d = 0;
+        if (!line || GEOSDistance_r(h, line.get(), origin.get(), &d) == 0) {
+            throw Error(ErrorKind::Internal, "GEOS distance failed: " + geos.last_error());
+        }
+        best = std::min(best, d);
+    }
+    if (runs.polygonal && best <= 2 * sliver + 1.0) {
+        return std::nullopt;
+    }
+    return best;
+}
 } // namespace
 
 double geodesic_distance_m(double lon1, double lat1, double lon2, double lat2) {
@@ -102,14 +264,10 @@ double distance_point_geometry_m(const GeosContext& geos, double lon, double lat
     if (GEOSIntersects_r(h, &geometry, p.get()) == 1) {
         return 0.0;
     }
-    AeqdCentre centre{lon, lat};
-    GeomPtr local = geos.own(GEOSGeom_transformXY_r(h, &geometry, &to_aeqd, &centre));
-    GeomPtr origin = geos.point(0.0, 0.0);
-    double d = 0;
-    if (GEOSDistance_r(h, local.get(), origin.get(), &d) == 0) {
-        throw Error(ErrorKind::Internal, "GEOS distance failed: " + geos.last_error());
+    if (const std::optional<double> d = pruned_distance_m(geos, lon, lat, geometry)) {
+        return *d;
     }
-    return d;
+    return local_frame_distance_m(geos, lon, lat, geometry);
 }
 
 double geodesic_area_m2(const GeosContext& geos, const GEOSGeometry& geometry) {

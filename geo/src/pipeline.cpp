@@ -138,16 +138,33 @@ RunReport run_project(const Project& project, const RunOptions& options, const P
         report.notes.emplace_back("the project has no [clusters]: the clusters layer is empty and "
                                   "the indicators that count or measure clusters are null");
     }
-    AtlasLayers layers =
-        measure_atlas(geos, project, std::move(checked), links, report, progress.sub(0.6, 0.15));
+    // The hexagonal grid goes on being laid out on a thread of its own while the other
+    // layers are written; the write stage completes it when its turn comes.
+    MeasureOptions mo;
+    mo.defer_hex_grid = true;
+    AtlasLayers layers = measure_atlas(geos, project, std::move(checked), links, report,
+                                       progress.sub(0.6, 0.15), mo);
     for (const Table* t : layers.all()) {
         report.layers[t->name] = static_cast<std::int64_t>(t->rows.size());
     }
+    wo.before_rows = [&layers, &geos, &report](const Table& t) {
+        if (&t == &layers.hex_grid && layers.pending_hex_grid) {
+            layers.complete_hex_grid(geos);
+            report.layers[t.name] = static_cast<std::int64_t>(t.rows.size());
+        }
+    };
 
     wo.metadata["CREATLAS_VERSION"] = kVersion;
     wo.metadata["CREATLAS_PROJECT"] = project.name;
-    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    wo.metadata["CREATLAS_PROVENANCE"] = report.to_json().dump();
+    // The provenance (the run report so far) is written once every layer is, so that
+    // it counts the rows of the hexagonal grid too.
+    std::map<std::string, std::string> metadata = wo.metadata;
+    auto provenance = [&report, &metadata, t0](GDALDataset& ds) {
+        report.seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        metadata["CREATLAS_PROVENANCE"] = report.to_json().dump();
+        ds.SetMetadataItem("CREATLAS_PROVENANCE", metadata["CREATLAS_PROVENANCE"].c_str());
+    };
     const std::string title = project.name.empty() ? std::string("creatlas atlas") : project.name;
     const Presentation look = presentation(project, report);
     localise_formation_labels(layers.clusters, look.language);
@@ -165,11 +182,12 @@ RunReport run_project(const Project& project, const RunOptions& options, const P
         };
         wo.finish = [&](GDALDataset& ds) {
             report.mark("write layers");
+            provenance(ds);
             styles = build_atlas_styles(ds, pg.project_title, sources, look);
             report.mark("styles");
         };
         write_geopackage(gpkg, layers.all(), wo, progress.sub(0.75, 0.1));
-        write_postgis(pg, gpkg, styles, wo.metadata, srid, progress.sub(0.85, 0.15));
+        write_postgis(pg, gpkg, styles, metadata, srid, progress.sub(0.85, 0.15));
         report.mark("postgis");
         report.notes.push_back("PostGIS: schema " + pg.schema + ", QGIS project '" +
                                pg.project_title + "' in " + pg.schema + ".qgis_projects");
@@ -178,8 +196,9 @@ RunReport run_project(const Project& project, const RunOptions& options, const P
         progress.update(1.0, "done");
         return report;
     }
-    wo.finish = [&title, &report, &look, &output](GDALDataset& ds) {
+    wo.finish = [&title, &report, &look, &output, &provenance](GDALDataset& ds) {
         report.mark("write layers");
+        provenance(ds);
         write_layer_styles(ds, title, output, look);
         report.mark("styles");
     };

@@ -64,6 +64,95 @@ def dump_layers(path):
     db.close()
 
 
+def coordinates(wkb):
+    """Every coordinate of a WKB geometry (any type, 2-D to 4-D), as a flat list."""
+    out = []
+
+    def read(at):
+        order = "<" if wkb[at] == 1 else ">"
+        kind = struct.unpack_from(order + "I", wkb, at + 1)[0]
+        at += 5
+        base = kind % 1000
+        dims = 2 + (1 if kind // 1000 in (1, 2) else 2 if kind // 1000 == 3 else 0)
+        if base == 1:
+            out.extend(struct.unpack_from(order + "d" * dims, wkb, at))
+            return at + 8 * dims
+        if base == 2:
+            n = struct.unpack_from(order + "I", wkb, at)[0]
+            out.extend(struct.unpack_from(order + "d" * (dims * n), wkb, at + 4))
+            return at + 4 + 8 * dims * n
+        if base == 3:
+            rings = struct.unpack_from(order + "I", wkb, at)[0]
+            at += 4
+            for _ in range(rings):
+                n = struct.unpack_from(order + "I", wkb, at)[0]
+                out.extend(struct.unpack_from(order + "d" * (dims * n), wkb, at + 4))
+                at += 4 + 8 * dims * n
+            return at
+        if base in (4, 5, 6, 7):
+            parts = struct.unpack_from(order + "I", wkb, at)[0]
+            at += 4
+            for _ in range(parts):
+                at = read(at)
+            return at
+        raise ValueError(f"WKB type {kind} not handled")
+
+    read(0)
+    return out
+
+
+def fingerprint_layers(path):
+    """A fingerprint of every feature layer that last-bit differences of the maths
+    library do not change (the same code gives values that differ in the 13th
+    digit on another CPU or libm variant): the row count; the SHA-256 of every
+    value that is not a floating-point number or a geometry (ids, text, integers,
+    and where the nulls are); and per REAL column and for the geometries'
+    coordinates, the count, sum and sum of absolute values, compared with a
+    relative tolerance (check_dump.py)."""
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    tables = [r[0] for r in db.execute(
+        "SELECT table_name FROM gpkg_contents WHERE data_type = 'features' "
+        "ORDER BY table_name")]
+    geometry_columns = dict(db.execute("SELECT table_name, column_name FROM gpkg_geometry_columns"))
+    out = {}
+    for table in tables:
+        columns = db.execute(f'PRAGMA table_info("{table}")').fetchall()
+        pk = next(c[1] for c in columns if c[5] == 1)
+        geometry = geometry_columns.get(table)
+        names = [c[1] for c in columns]
+        exact = hashlib.sha256()
+        sums = {}
+        rows = 0
+        for row in db.execute(f'SELECT * FROM "{table}" ORDER BY "{pk}"'):
+            rows += 1
+            cells = []
+            for name, value in zip(names, row):
+                if name == geometry and value is not None:
+                    wkb = bytes.fromhex(wkb_of(value))
+                    cells.append(f"geometry type {struct.unpack_from('<I' if wkb[0] == 1 else '>I', wkb, 1)[0]}")
+                    values = coordinates(wkb)
+                elif isinstance(value, float):
+                    cells.append("REAL")
+                    values = [value]
+                else:
+                    cells.append(text_of(value))
+                    continue
+                s = sums.setdefault(name, [0, 0.0, 0.0])
+                for v in values:
+                    if v == v:  # NaN counts apart
+                        s[0] += 1
+                        s[1] += v
+                        s[2] += abs(v)
+                    else:
+                        cells.append("NaN")
+            exact.update((" | ".join(cells) + "\n").encode("utf-8"))
+        out[table] = {"rows": rows, "exact_sha256": exact.hexdigest(),
+                      "reals": {k: {"count": v[0], "sum": v[1], "sum_abs": v[2]}
+                                for k, v in sorted(sums.items())}}
+    db.close()
+    return out
+
+
 def hash_line(table, lines):
     """One line naming the layer, its row count and the SHA-256 of its dump."""
     digest = hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()

@@ -380,3 +380,60 @@ id_field = "programme_id"
         EXPECT_TRUE(is_null(at(l.cities, 0, f))) << f;
     }
 }
+
+TEST(AtlasEdges, HexGridCompletedLaterEqualsTheOneMeasuredAtOnce) {
+    // The pipeline writes the other layers while the hex grid is still being laid out
+    // (MeasureOptions::defer_hex_grid); completed, it is the grid measure_atlas gives
+    // when it waits for it.
+    auto stages = [](const GeosContext& geos, bool defer) {
+        Inputs in;
+        in.cities = table_from_wkt(geos, "cities", {"city_id", "population"},
+                                   {{"POLYGON((60 56,60.1 56,60.1 56.1,60 56.1,60 56))",
+                                     {std::string("X"), std::int64_t{200000}}},
+                                    {"POLYGON((61 56,61.05 56,61.05 56.05,61 56.05,61 56))",
+                                     {std::string("Y"), std::int64_t{50000}}}});
+        std::vector<std::pair<std::string, std::vector<Value>>> clusters;
+        for (int i = 0; i < 40; ++i) {
+            const double x = (i % 2 == 0 ? 60.01 : 61.005) + 0.002 * (i % 20);
+            const double y = (i % 2 == 0 ? 56.01 : 56.005) + 0.0017 * (i % 13);
+            clusters.push_back({"POINT(" + std::to_string(x) + " " + std::to_string(y) + ")",
+                                {std::string("c") + std::to_string(i)}});
+        }
+        in.clusters = table_from_wkt(geos, "clusters", {"cluster_id"}, clusters);
+        RunReport report;
+        const Project project = fixture_project();
+        CheckedInputs checked = check_inputs(std::move(in), project, report);
+        const Links links = link_inputs(geos, checked, project, report);
+        MeasureOptions mo;
+        mo.defer_hex_grid = defer;
+        return measure_atlas(geos, project, std::move(checked), links, report, {}, mo);
+    };
+    GeosContext geos;
+    const AtlasLayers now = stages(geos, false);
+    ASSERT_GT(now.hex_grid.rows.size(), 10U);
+    EXPECT_EQ(now.pending_hex_grid, nullptr);
+    AtlasLayers later = stages(geos, true);
+    ASSERT_NE(later.pending_hex_grid, nullptr);
+    EXPECT_TRUE(later.hex_grid.rows.empty());
+    EXPECT_EQ(later.hex_grid.name, "hex_grid");
+    ASSERT_EQ(later.hex_grid.fields.size(), now.hex_grid.fields.size());
+    for (std::size_t i = 0; i < now.hex_grid.fields.size(); ++i) {
+        EXPECT_EQ(later.hex_grid.fields[i].name, now.hex_grid.fields[i].name);
+        EXPECT_EQ(later.hex_grid.fields[i].type, now.hex_grid.fields[i].type);
+    }
+    later.complete_hex_grid(geos);
+    EXPECT_EQ(later.pending_hex_grid, nullptr);
+    ASSERT_EQ(later.hex_grid.rows.size(), now.hex_grid.rows.size());
+    for (std::size_t i = 0; i < now.hex_grid.rows.size(); ++i) {
+        EXPECT_EQ(later.hex_grid.rows[i].fid, now.hex_grid.rows[i].fid);
+        EXPECT_EQ(later.hex_grid.rows[i].values, now.hex_grid.rows[i].values);
+        EXPECT_EQ(GEOSEqualsExact_r(geos.handle(), later.hex_grid.rows[i].geom.get(),
+                                    now.hex_grid.rows[i].geom.get(), 0.0),
+                  1);
+    }
+    // Left uncompleted (a run stopped meanwhile): the layers go without waiting long.
+    {
+        const AtlasLayers dropped = stages(geos, true);
+        EXPECT_NE(dropped.pending_hex_grid, nullptr);
+    }
+}

@@ -5,7 +5,9 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <geodesic.h>
 #include <gtest/gtest.h>
+#include <string>
 
 using namespace creatlas;
 
@@ -46,6 +48,158 @@ TEST_F(GeodesyGeometry, PointToPolygonDistanceInAzimuthalEquidistantFrame) {
     EXPECT_NEAR(distance_point_geometry_m(geos, 60.0, 56.0, *square), 623.9277064319328, 1e-6);
     // Inside: 0.
     EXPECT_DOUBLE_EQ(distance_point_geometry_m(geos, 60.015, 56.0, *square), 0.0);
+}
+
+// A 240-vertex star around (60.6, 56.85): radii 0.08° and 0.05° (in latitude;
+// longitude stretched by 1/0.55) alternating, coordinates printed with 6 decimals.
+std::string star_wkt() {
+    std::string wkt = "POLYGON((";
+    char buf[64];
+    for (int i = 0; i <= 240; ++i) {
+        const double a = 2 * M_PI * (i % 240) / 240.0;
+        const double r = i % 2 == 0 ? 0.08 : 0.05;
+        std::snprintf(buf, sizeof buf, "%s%.6f %.6f", i == 0 ? "" : ",",
+                      60.6 + r * std::cos(a) / 0.55, 56.85 + r * std::sin(a));
+        wkt += buf;
+    }
+    return wkt + "))";
+}
+
+TEST_F(GeodesyGeometry, PointToManyVertexPolygonMatchesPyprojAndShapely) {
+    // Only the segments that can be nearest are mapped into the point's frame; the
+    // distance is the same. shapely's distance from (0, 0) to the star mapped with
+    // pyproj (+proj=aeqd +lat_0=… +lon_0=… +ellps=WGS84), the same star built in Python.
+    const GeomPtr star = geos.from_wkt(star_wkt());
+    EXPECT_NEAR(distance_point_geometry_m(geos, 60.9, 56.95, *star), 12529.255354193816, 1e-6);
+    EXPECT_NEAR(distance_point_geometry_m(geos, 60.35, 56.7, *star), 13745.199393700035, 1e-6);
+    EXPECT_NEAR(distance_point_geometry_m(geos, 60.6, 57.0, *star), 7795.147371508538, 1e-6);
+    EXPECT_DOUBLE_EQ(distance_point_geometry_m(geos, 60.6, 56.85, *star), 0.0);
+}
+
+// The definition of distance_point_geometry_m, written out here: every vertex mapped
+// into the point's azimuthal equidistant frame with GeographicLib's inverse problem
+// (PROJ's geodesic.h), then GEOS's distance from the origin.
+double every_vertex_mapped(const GeosContext& geos, double lon, double lat, const GEOSGeometry& g) {
+    GEOSContextHandle_t h = geos.handle();
+    if (GEOSIntersects_r(h, &g, geos.point(lon, lat).get()) == 1) {
+        return 0.0;
+    }
+    struct Centre {
+        double lon, lat;
+    } centre{lon, lat};
+    GeomPtr local = geos.own(GEOSGeom_transformXY_r(
+        h, &g,
+        [](double* x, double* y, void* data) {
+            const auto* c = static_cast<const Centre*>(data);
+            geod_geodesic wgs84{};
+            geod_init(&wgs84, 6378137.0, 1.0 / 298.257223563);
+            double s12 = 0;
+            double azi1 = 0;
+            double azi2 = 0;
+            geod_inverse(&wgs84, c->lat, c->lon, *y, *x, &s12, &azi1, &azi2);
+            const double a = azi1 * M_PI / 180.0;
+            *x = s12 * std::sin(a);
+            *y = s12 * std::cos(a);
+            return 1;
+        },
+        &centre));
+    double d = 0;
+    GEOSDistance_r(h, local.get(), geos.point(0, 0).get(), &d);
+    return d;
+}
+
+TEST_F(GeodesyGeometry, PointToLinesAndPolygonsEqualsEveryVertexMappedToTheBit) {
+    // Stars of 80–400 vertices (some with a hole, some as their outline only, some in
+    // pairs), points all around them, and points within metres of their edges, where
+    // the frame's straight edges and lon/lat's differ and GEOS may answer 0.
+    std::uint64_t state = 99;
+    auto uniform = [&state](double lo, double hi) {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return lo + (hi - lo) * static_cast<double>(state >> 11) / 9007199254740992.0;
+    };
+    GEOSContextHandle_t h = geos.handle();
+    int compared = 0;
+    for (int k = 0; k < 60; ++k) {
+        const double cx = uniform(30.0, 130.0);
+        const double cy = uniform(-60.0, 75.0);
+        const int n = 80 + 4 * static_cast<int>(uniform(0, 80));
+        const double r0 = uniform(0.01, 2.0);
+        auto ring = [&](double scale, bool reverse) {
+            std::string out;
+            char buf[64];
+            for (int i = 0; i <= n; ++i) {
+                const int j = reverse ? n - i : i;
+                const double a = 2 * M_PI * (j % n) / n;
+                const double r = r0 * scale * (j % 2 == 0 ? 1.0 : 0.6);
+                std::snprintf(buf, sizeof buf, "%s%.9f %.9f", i == 0 ? "" : ",",
+                              cx + r * std::cos(a) / std::cos(cy * M_PI / 180.0),
+                              cy + r * std::sin(a));
+                out += buf;
+            }
+            return "(" + out + ")";
+        };
+        std::string wkt;
+        switch (k % 4) {
+        case 0:
+            wkt = "POLYGON(" + ring(1.0, false) + ")";
+            break;
+        case 1:
+            wkt = "POLYGON(" + ring(1.0, false) + "," + ring(0.3, true) + ")";
+            break;
+        case 2:
+            wkt = "LINESTRING" + ring(1.0, false);
+            break;
+        default:
+            wkt = "MULTIPOLYGON((" + ring(1.0, false) + "),(" + ring(0.2, false) + "))";
+            break;
+        }
+        const GeomPtr g = geos.from_wkt(wkt);
+        for (int t = 0; t < 25; ++t) {
+            double lon = cx + uniform(-4.0, 4.0) * r0 / std::cos(cy * M_PI / 180.0);
+            double lat = cy + uniform(-4.0, 4.0) * r0;
+            if (t % 5 == 0) {
+                // Within metres of a vertex of the outer ring.
+                const int j = static_cast<int>(uniform(0, n));
+                const double a = 2 * M_PI * j / n;
+                const double r = r0 * (j % 2 == 0 ? 1.0 : 0.6);
+                lon = cx + r * std::cos(a) / std::cos(cy * M_PI / 180.0) + uniform(-1e-4, 1e-4);
+                lat = cy + r * std::sin(a) + uniform(-1e-4, 1e-4);
+            }
+            if (std::fabs(lat) >= 89.0) {
+                continue;
+            }
+            const double expected = every_vertex_mapped(geos, lon, lat, *g);
+            EXPECT_EQ(distance_point_geometry_m(geos, lon, lat, *g), expected)
+                << wkt.substr(0, 60) << " from " << lon << " " << lat;
+            ++compared;
+        }
+        (void)h;
+    }
+    EXPECT_GT(compared, 1400);
+}
+
+TEST_F(GeodesyGeometry, PointInsideTheFramesStraightEdgeButOutsideLonLatsIsAtZero) {
+    // A polygon under the parallel 60° N from 60° to 62° E, drawn as one straight edge
+    // in lon/lat (and 100 vertices along its other sides). Seen from a point 100 m
+    // north of that edge's middle, the same edge drawn straight in the point's frame
+    // bows about 420 m north (the geodesic's sagitta, W² tan φ / 8R): the point lies
+    // inside the polygon in the frame, though outside it in lon/lat, and the frame's
+    // answer (GEOS's) is 0.
+    std::string wkt = "POLYGON((60 60,62 60";
+    char buf[64];
+    for (int i = 0; i <= 100; ++i) {
+        std::snprintf(buf, sizeof buf, ",%.6f 59", 62.0 - 0.02 * i);
+        wkt += buf;
+    }
+    wkt += ",60 60))";
+    const GeomPtr g = geos.from_wkt(wkt);
+    const double lat = 60.0 + 100.0 / 111400.0;
+    EXPECT_EQ(GEOSIntersects_r(geos.handle(), g.get(), geos.point(61.0, lat).get()), 0);
+    EXPECT_EQ(every_vertex_mapped(geos, 61.0, lat, *g), 0.0);
+    EXPECT_EQ(distance_point_geometry_m(geos, 61.0, lat, *g), 0.0);
+    // 2 km north it is outside in both: the distance to the bowed edge, about 1.58 km.
+    EXPECT_EQ(distance_point_geometry_m(geos, 61.0, 60.0 + 2000.0 / 111400.0, *g),
+              every_vertex_mapped(geos, 61.0, 60.0 + 2000.0 / 111400.0, *g));
 }
 
 TEST_F(GeodesyGeometry, GeodesicAreaMatchesPyproj) {

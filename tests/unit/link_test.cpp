@@ -173,6 +173,69 @@ TEST_F(SpatialLinks, NearestWithinFindsTheTrueNearestBeyondTheFirstRadius) {
     EXPECT_EQ(nearest_within(geos, index, *p, 1000.0).row, -1);
 }
 
+TEST_F(SpatialLinks, NearestFromAPolygonToPointsFindsTheNearestCorner) {
+    // A 0.01° square and three point candidates beyond its corners. From a polygon to a
+    // point the distance is measured in the point's frame; for a point beyond a corner
+    // the nearest point of the square is that corner. pyproj Geod.inv to the corners:
+    // (59.99 55.97)–(60 56) 3398.0634410640723 m, (60.05 56.02)–(60.01 56.01)
+    // 2731.9323533100405 m, (60.03 56.03)–(60.01 56.01) 2552.3260878045135 m.
+    Table pts = table_from_wkt(
+        geos, "clusters", {},
+        {{"POINT(59.99 55.97)", {}}, {"POINT(60.05 56.02)", {}}, {"POINT(60.03 56.03)", {}}});
+    SpatialIndex index(geos, pts);
+    auto square = geos.from_wkt("POLYGON((60 56,60.01 56,60.01 56.01,60 56.01,60 56))");
+    const Nearest n = nearest_within(geos, index, *square, 1e9);
+    EXPECT_EQ(n.row, 2);
+    EXPECT_NEAR(n.distance_m, 2552.3260878045135, 1e-6);
+    EXPECT_EQ(nearest_within(geos, index, *square, 2000.0).row, -1);
+}
+
+TEST_F(SpatialLinks, NearestFromPolygonsIsTheSmallestOfAllDistances) {
+    // The lower bounds only skip candidates: the answer is the candidate with the
+    // smallest distance_m, the first row of equal ones, as measuring every one gives.
+    std::uint64_t state = 12345;
+    auto uniform = [&state](double lo, double hi) {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return lo + (hi - lo) * static_cast<double>(state >> 11) / 9007199254740992.0;
+    };
+    std::vector<std::pair<std::string, std::vector<Value>>> wkt;
+    for (int i = 0; i < 300; ++i) {
+        wkt.push_back({"POINT(" + std::to_string(uniform(59.0, 61.0)) + " " +
+                           std::to_string(uniform(55.5, 57.0)) + ")",
+                       {}});
+    }
+    // Two candidates at the same place: the first row wins a tie.
+    wkt.push_back({wkt[7].first, {}});
+    Table candidates = table_from_wkt(geos, "clusters", {}, wkt);
+    SpatialIndex index(geos, candidates);
+    for (int k = 0; k < 200; ++k) {
+        const double x = uniform(58.8, 61.2);
+        const double y = uniform(55.4, 57.1);
+        const double w = k % 4 == 0 ? uniform(0.1, 0.6) : uniform(0.0002, 0.02);
+        const double hgt = k % 4 == 0 ? uniform(0.05, 0.4) : uniform(0.0002, 0.02);
+        std::string poly = "POLYGON((" + std::to_string(x) + " " + std::to_string(y) + "," +
+                           std::to_string(x + w) + " " + std::to_string(y) + "," +
+                           std::to_string(x + w) + " " + std::to_string(y + hgt) + "," +
+                           std::to_string(x) + " " + std::to_string(y + hgt) + "," +
+                           std::to_string(x) + " " + std::to_string(y) + "))";
+        if (k % 5 == 1) {
+            poly = "LINESTRING(" + std::to_string(x) + " " + std::to_string(y) + "," +
+                   std::to_string(x + w) + " " + std::to_string(y + hgt) + ")";
+        }
+        auto g = geos.from_wkt(poly);
+        Nearest brute;
+        for (std::size_t r = 0; r < candidates.rows.size(); ++r) {
+            const double d = distance_m(geos, *g, *candidates.rows[r].geom);
+            if (brute.row < 0 || d < brute.distance_m) {
+                brute = {static_cast<int>(r), d};
+            }
+        }
+        const Nearest n = nearest_within(geos, index, *g, 1e9);
+        EXPECT_EQ(n.row, brute.row) << poly;
+        EXPECT_EQ(n.distance_m, brute.distance_m) << poly;
+    }
+}
+
 TEST(CityAreas, MostPopulousCityTakesASharedPolygon) {
     GeosContext geos;
     Table cities = table_from_wkt(geos, "cities", {"name", "population"},

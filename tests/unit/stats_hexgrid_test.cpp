@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -238,6 +239,65 @@ TEST(StatsHexGrid, AtlasLayerIsTheSameOnAnyThreadCount) {
         }
     }
     EXPECT_EQ(order, (std::vector<std::string>{"ekb", "perm", "none"}));
+}
+
+TEST(StatsHexGrid, AJobJoinedLateByTheCallerGivesTheWholeCallsTable) {
+    // The atlas starts the grid on a thread of its own and the caller joins in later
+    // (HexGridJob); the cities table may meanwhile change, since the job holds copies.
+    GeosContext geos;
+    GEOSContextHandle_t h = geos.handle();
+    std::vector<LonLat> pts;
+    std::vector<int> city;
+    for (const LonLat& p : scatter({60.6, 56.85}, 300, 0.12, 0.08)) {
+        pts.push_back(p);
+        city.push_back(0);
+    }
+    for (const LonLat& p : scatter({56.2294, 58.0105}, 90, 0.05, 0.03)) {
+        pts.push_back(p);
+        city.push_back(1);
+    }
+    HexGridOptions o;
+    o.cell_m = 700;
+    o.perm.permutations = 99;
+    o.perm.threads = 1;
+    const Table whole = make_hex_grid(geos, three_cities(geos), pts, city, o);
+    ASSERT_GT(whole.rows.size(), 100U);
+    o.perm.threads = 2;
+    for (const bool caller_first : {false, true}) {
+        Table cities = three_cities(geos);
+        std::vector<Value> ids;
+        for (const Row& r : cities.rows) {
+            ids.push_back(r.values[static_cast<std::size_t>(cities.field_index("city_id"))]);
+        }
+        HexGridJob job(cities, ids, FieldType::String, pts, city, o);
+        ASSERT_EQ(job.workers(), 2U);
+        cities.rows.clear(); // the job no longer needs them
+        std::thread helper;
+        if (caller_first) {
+            job.work(0);
+            helper = std::thread([&job] { job.work(1); });
+        } else {
+            helper = std::thread([&job] { job.work(1); });
+            job.work(0);
+        }
+        helper.join();
+        const Table t = job.finish(geos);
+        ASSERT_EQ(t.rows.size(), whole.rows.size());
+        EXPECT_EQ(t.fields.size(), whole.fields.size());
+        for (std::size_t i = 0; i < t.rows.size(); ++i) {
+            EXPECT_EQ(t.rows[i].fid, whole.rows[i].fid);
+            EXPECT_EQ(t.rows[i].values, whole.rows[i].values) << "row " << i;
+            EXPECT_EQ(GEOSEqualsExact_r(h, t.rows[i].geom.get(), whole.rows[i].geom.get(), 0.0), 1);
+        }
+    }
+    // Stopped before any work: no city is laid out.
+    const Table cities = three_cities(geos);
+    HexGridJob stopped(cities,
+                       {Value{std::string("a")}, Value{std::string("b")}, Value{std::string("c")}},
+                       FieldType::String, pts, city, o);
+    stopped.stop();
+    stopped.work(0);
+    EXPECT_TRUE(stopped.finish(geos).rows.empty());
 }
 
 TEST(StatsHexGrid, AnErrorOnOneCityIsReportedWhateverTheThreads) {

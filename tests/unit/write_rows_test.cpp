@@ -452,3 +452,60 @@ TEST(WriteRows, FailureNamesTheLayerAndFeatureAndLeavesNothing) {
     }
     EXPECT_EQ(dir.entries(), std::vector<std::string>{});
 }
+
+TEST(WriteRows, RowsCompletedJustBeforeTheirTurnAreWrittenAsIfGivenAtOnce) {
+    // The atlas's hex grid is still being computed when the write stage starts: its
+    // table is made from the fields alone, and before_rows fills the rows in when the
+    // layer's turn comes. The file is the same as with every row given at once, on
+    // both ways of writing rows.
+    for (const bool ogr_rows : {false, true}) {
+        TempDir dir;
+        Layers whole;
+        fill(whole);
+        WriteOptions o;
+        o.ogr_rows = ogr_rows;
+        write_geopackage(dir.file("whole.gpkg"), whole.all(), o);
+
+        Layers late;
+        fill(late);
+        Table* many = nullptr;
+        for (Table& t : late.tables) {
+            if (t.name == "many") {
+                many = &t;
+            }
+        }
+        ASSERT_NE(many, nullptr);
+        std::vector<Row> held = std::move(many->rows);
+        many->rows.clear();
+        many->empty_geometry = GeometryHint::Polygon;
+        std::vector<std::string> seen;
+        o.before_rows = [&](const Table& t) {
+            seen.push_back(t.name);
+            if (&t == many) {
+                EXPECT_TRUE(many->rows.empty());
+                many->rows = std::move(held);
+            }
+        };
+        write_geopackage(dir.file("late.gpkg"), late.all(), o);
+        expect_same(dir.file("whole.gpkg"), dir.file("late.gpkg"));
+        EXPECT_EQ(seen.size(), late.tables.size()) << "ogr_rows " << ogr_rows;
+    }
+}
+
+TEST(WriteRows, RowsCompletedLateMustKeepTheLayersTypeAndAFailureLeavesNothing) {
+    TempDir dir;
+    Layers l;
+    Table& t = l.add("late", {{"n", FieldType::Integer}});
+    t.empty_geometry = GeometryHint::Polygon;
+    WriteOptions o;
+    o.before_rows = [&](const Table& table) {
+        if (&table == &t) {
+            Layers::row(t, l.geos.point(60.0, 56.0), {std::int64_t{1}}); // a point
+        }
+    };
+    EXPECT_THROW(write_geopackage(dir.file("out.gpkg"), l.all(), o), Error);
+    EXPECT_EQ(dir.entries(), std::vector<std::string>{});
+    o.before_rows = [](const Table&) { throw Error(ErrorKind::Cancelled, "stopped"); };
+    EXPECT_THROW(write_geopackage(dir.file("out.gpkg"), l.all(), o), Error);
+    EXPECT_EQ(dir.entries(), std::vector<std::string>{});
+}

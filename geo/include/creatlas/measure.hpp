@@ -28,6 +28,7 @@
 #include "creatlas/report.hpp"
 #include "creatlas/table.hpp"
 
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -62,6 +63,10 @@ struct Formation {
 Formation classify_formation(std::optional<Initiator> initiator, std::optional<double> public_share,
                              const FormationParams& params);
 
+namespace detail {
+class PendingHexGrid;
+}
+
 /// The five output layers of the contract, and companion footprint layers.
 ///
 /// A GeoPackage layer has one geometry type. When an input mixes points and
@@ -82,11 +87,26 @@ struct AtlasLayers {
         }
         return out;
     }
+    /// With MeasureOptions::defer_hex_grid, the hexagonal grid is still being laid
+    /// out on a thread of its own when measure_atlas returns: hex_grid then has its
+    /// name, fields and geometry type but no rows, until complete_hex_grid() (which
+    /// waits for that thread, helping it on the calling thread) fills them in. Null
+    /// otherwise, and once completed. Destroying the layers before then stops the
+    /// thread and waits for it.
+    std::shared_ptr<detail::PendingHexGrid> pending_hex_grid;
+    void complete_hex_grid(const GeosContext& geos);
+};
+
+struct MeasureOptions {
+    /// Return before the hexagonal grid is complete (AtlasLayers::pending_hex_grid),
+    /// so that a caller can write the other layers meanwhile.
+    bool defer_hex_grid = false;
 };
 
 /// Compute every indicator of every level. Consumes the inputs' rows (their
 /// geometries move into the layers).
 AtlasLayers measure_atlas(const GeosContext& geos, const Project& project, CheckedInputs inputs,
-                          const Links& links, RunReport& report, const Progress& progress = {});
+                          const Links& links, RunReport& report, const Progress& progress = {},
+                          const MeasureOptions& options = {});
 
 } // namespace creatlas

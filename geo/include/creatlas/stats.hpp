@@ -266,6 +266,44 @@ struct HexGridOptions {
 Table make_hex_grid(const GeosContext& geos, const Table& cities, const std::vector<LonLat>& points,
                     const std::vector<int>& point_city, const HexGridOptions& options);
 
+/// make_hex_grid in steps, for a caller with other work to do meanwhile. The
+/// cities are laid out by whoever calls work(): each call takes the next city no
+/// one has taken yet until none is left, so a background thread can start on them
+/// and the caller can join in when it is free. finish() then returns exactly the
+/// table make_hex_grid returns. The job keeps its own copies of the cities'
+/// geometries and ids, so the caller's cities may change once it is constructed.
+class HexGridJob {
+public:
+    /// `city_ids[c]` is the value written as city_id for row c of `cities`, a field
+    /// of type `id_type`. Throws what make_hex_grid throws for bad arguments.
+    HexGridJob(const Table& cities, const std::vector<Value>& city_ids, FieldType id_type,
+               const std::vector<LonLat>& points, const std::vector<int>& point_city,
+               const HexGridOptions& options);
+    ~HexGridJob();
+    HexGridJob(const HexGridJob&) = delete;
+    HexGridJob& operator=(const HexGridJob&) = delete;
+    HexGridJob(HexGridJob&&) = delete;
+    HexGridJob& operator=(HexGridJob&&) = delete;
+
+    /// How many threads may call work() at once (worker numbers 0 … workers() - 1).
+    unsigned workers() const;
+    /// The fields of the table finish() returns.
+    const std::vector<FieldDef>& fields() const;
+    /// Lay out cities until none is left. Each concurrent caller passes its own
+    /// worker number. Errors are kept per city and rethrown by finish().
+    void work(unsigned worker);
+    /// Take no new city (the caller is leaving early, on an error); work() returns
+    /// once its current city is done.
+    void stop();
+    /// After every work() call has returned: the table (cells owned through
+    /// `geos`), or the error of the first failing city in table order.
+    Table finish(const GeosContext& geos);
+
+private:
+    struct State;
+    std::unique_ptr<State> state_;
+};
+
 /// A point per row for statistics: the row's point, or its geometry's centroid
 /// (planar in degrees, adequate for city-sized features). Rows without geometry
 /// throw Error(BadInput) naming the table and feature.

@@ -28,6 +28,11 @@ struct WriteOptions {
     /// Called on the complete dataset before it is closed and renamed (styles,
     /// embedded project). May throw; the run is then abandoned cleanly.
     std::function<void(GDALDataset&)> finish;
+    /// Called with each layer right before its rows are written, once every layer's
+    /// table exists: a caller may complete a layer's rows there (their geometry
+    /// type and fields must be those the table had when write_geopackage was called,
+    /// 2-D and no collections). May throw; the run is then abandoned cleanly.
+    std::function<void(const Table&)> before_rows;
     /// Write the rows through GDAL's OGRLayer::CreateFeature, as before issue 14,
     /// instead of straight into SQLite. The output is the same (same rows, values
     /// and geometry blobs, byte for byte); kept as the reference the direct path is

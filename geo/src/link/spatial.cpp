@@ -105,10 +105,25 @@ Nearest nearest_within(const GeosContext& geos, const SpatialIndex& index, const
         return best;
     }
     const Envelope e = envelope_of(geos, g);
-    // For a point, a cheap lower bound of the distance to each candidate (from its
-    // envelope) orders the candidates and skips those that cannot beat the best found:
-    // the exact distance costs a geodesic inverse per vertex of the candidate (issue 14).
-    const bool point = is_point(geos.handle(), g);
+    // A cheap lower bound of the distance to each candidate orders the candidates and
+    // skips those that cannot beat the best found: the exact distance costs a geodesic
+    // inverse per vertex (issue 14). From a point, the bound is to the candidate's
+    // envelope; from a line or polygon to a point candidate, it is from that point to
+    // g's envelope (distance_m measures it from the point, in the point's frame); between
+    // two non-points there is none (0).
+    GEOSContextHandle_t h = geos.handle();
+    const bool point = is_point(h, g);
+    const bool empty = GEOSisEmpty_r(h, &g) != 0;
+    auto bound_of = [&](const GEOSGeometry& c) {
+        if (point) {
+            return distance_lower_bound_m(e.minx, e.miny, envelope_of(geos, c));
+        }
+        if (!empty && is_point(h, c) && GEOSisEmpty_r(h, &c) == 0) {
+            const auto [cx, cy] = xy(h, c);
+            return distance_lower_bound_m(cx, cy, e);
+        }
+        return 0.0;
+    };
     struct Candidate {
         double bound;
         int row;
@@ -125,8 +140,7 @@ Nearest nearest_within(const GeosContext& geos, const SpatialIndex& index, const
         for (int row :
              index.query(e.minx - b.dlon, e.miny - b.dlat, e.maxx + b.dlon, e.maxy + b.dlat)) {
             const GEOSGeometry& c = *index.table().rows[static_cast<std::size_t>(row)].geom;
-            candidates.push_back(
-                {point ? distance_lower_bound_m(e.minx, e.miny, envelope_of(geos, c)) : 0.0, row});
+            candidates.push_back({bound_of(c), row});
         }
         std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& c) {
             return a.bound < c.bound || (a.bound == c.bound && a.row < c.row);

@@ -12,6 +12,7 @@
 #include "stats_internal.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -19,6 +20,7 @@
 #include <numeric>
 #include <proj.h>
 #include <sstream>
+#include <thread>
 
 namespace creatlas::stats {
 
@@ -598,66 +600,126 @@ std::vector<Row> city_cells(const GeosContext& geos, PJ_CONTEXT* proj, const Row
 
 } // namespace
 
-Table make_hex_grid(const GeosContext& geos, const Table& cities, const std::vector<LonLat>& points,
-                    const std::vector<int>& point_city, const HexGridOptions& options) {
+struct HexGridJob::State {
+    HexGridOptions options;
+    std::vector<FieldDef> fields;
+    std::size_t ncities = 0;
+    PointsByCity grouped;
+    // Copies of the cities' geometries (only those with points) and ids, owned here.
+    GeosContext owner;
+    std::vector<Row> cities;
+    std::vector<Value> ids;
+    unsigned threads = 1;
+    std::vector<std::unique_ptr<GeosContext>> contexts;
+    std::vector<std::unique_ptr<ProjContext>> projs;
+    std::vector<Scratch> scratch;
+    std::vector<std::vector<Row>> rows;
+    std::vector<std::exception_ptr> errors;
+    std::atomic<std::size_t> next{0};
+};
+
+HexGridJob::HexGridJob(const Table& cities, const std::vector<Value>& city_ids, FieldType id_type,
+                       const std::vector<LonLat>& points, const std::vector<int>& point_city,
+                       const HexGridOptions& options)
+    : state_(std::make_unique<State>()) {
     if (points.size() != point_city.size()) {
         throw Error(ErrorKind::Internal, "hex grid: points and their cities differ in size");
     }
-    const int id_field =
-        cities.require_field(options.city_id_field, "the hexagonal grid's city id");
-    Table out;
-    out.name = "hex_grid";
-    out.fields = {{"city_id", cities.fields[static_cast<std::size_t>(id_field)].type},
-                  {"count", FieldType::Integer},
-                  {"gi_z", FieldType::Real},
-                  {"gi_p", FieldType::Real},
-                  {"gi_label", FieldType::String},
-                  {"lisa_q", FieldType::Integer},
-                  {"lisa_p", FieldType::Real},
-                  {"lisa_label", FieldType::String}};
-    const std::size_t ncities = cities.rows.size();
-    const PointsByCity g = group_by_city(points, point_city, ncities);
-
+    if (city_ids.size() != cities.rows.size()) {
+        throw Error(ErrorKind::Internal, "hex grid: cities and their ids differ in size");
+    }
+    State& s = *state_;
+    s.options = options;
+    s.fields = {{"city_id", id_type},
+                {"count", FieldType::Integer},
+                {"gi_z", FieldType::Real},
+                {"gi_p", FieldType::Real},
+                {"gi_label", FieldType::String},
+                {"lisa_q", FieldType::Integer},
+                {"lisa_p", FieldType::Real},
+                {"lisa_label", FieldType::String}};
+    s.ncities = cities.rows.size();
+    s.grouped = group_by_city(points, point_city, s.ncities);
+    s.cities.resize(s.ncities);
+    s.ids.resize(s.ncities);
+    for (const std::size_t c : s.grouped.order) {
+        if (const GEOSGeometry* g = cities.rows[c].geom.get()) {
+            s.cities[c].geom = s.owner.clone(*g);
+        }
+        s.ids[c] = city_ids[c];
+    }
     // Each thread makes its cells in its own GEOS context. GEOS ties a geometry to
     // its factory, not to the context handle (every context uses the default
     // factory; the handle only routes messages), so once the threads are done the
-    // caller's context takes the cells over. Declared before `rows` so that cells
-    // still held by a thread's context on an error are freed while it lives.
-    const unsigned threads = detail::thread_count(options.perm.threads, g.order.size());
-    std::vector<std::unique_ptr<GeosContext>> contexts;
-    std::vector<std::unique_ptr<ProjContext>> projs;
-    for (unsigned t = 0; t < threads; ++t) {
-        contexts.push_back(std::make_unique<GeosContext>());
-        projs.push_back(std::make_unique<ProjContext>());
+    // caller's context takes the cells over.
+    s.threads = detail::thread_count(options.perm.threads, s.grouped.order.size());
+    for (unsigned t = 0; t < s.threads; ++t) {
+        s.contexts.push_back(std::make_unique<GeosContext>());
+        s.projs.push_back(std::make_unique<ProjContext>());
     }
-    std::vector<Scratch> scratch(threads);
-    std::vector<std::vector<Row>> rows(ncities);
-    std::vector<std::exception_ptr> errors(ncities);
-    detail::parallel_items(g.order.size(), threads, [&](unsigned t, std::size_t item) {
-        const std::size_t c = g.order[item];
+    s.scratch.resize(s.threads);
+    s.rows.resize(s.ncities);
+    s.errors.resize(s.ncities);
+}
+
+HexGridJob::~HexGridJob() {
+    // Cells a worker's context still holds are freed while the contexts live.
+    if (state_) {
+        state_->rows.clear();
+        state_->cities.clear();
+    }
+}
+
+unsigned HexGridJob::workers() const {
+    return state_->threads;
+}
+
+const std::vector<FieldDef>& HexGridJob::fields() const {
+    return state_->fields;
+}
+
+void HexGridJob::work(unsigned worker) {
+    State& s = *state_;
+    if (worker >= s.threads) {
+        throw Error(ErrorKind::Internal, "hex grid: no such worker");
+    }
+    const std::size_t n = s.grouped.order.size();
+    for (std::size_t item = s.next++; item < n; item = s.next++) {
+        const std::size_t c = s.grouped.order[item];
         try {
             // The city's geometry is only read here (no other thread touches it).
-            rows[c] = city_cells(*contexts[t], projs[t]->get(), cities.rows[c],
-                                 cities.rows[c].values[static_cast<std::size_t>(id_field)],
-                                 g.grouped.data() + g.first[c], g.first[c + 1] - g.first[c], c,
-                                 options, out.fields.size(), scratch[t]);
+            s.rows[c] = city_cells(*s.contexts[worker], s.projs[worker]->get(), s.cities[c],
+                                   s.ids[c], s.grouped.grouped.data() + s.grouped.first[c],
+                                   s.grouped.first[c + 1] - s.grouped.first[c], c, s.options,
+                                   s.fields.size(), s.scratch[worker]);
         } catch (...) {
-            errors[c] = std::current_exception();
+            s.errors[c] = std::current_exception();
         }
-    });
+    }
+}
+
+void HexGridJob::stop() {
+    state_->next = state_->grouped.order.size();
+}
+
+Table HexGridJob::finish(const GeosContext& geos) {
+    State& s = *state_;
     // The first city in table order that failed, as a serial run would report.
-    for (const std::exception_ptr& e : errors) {
+    for (const std::exception_ptr& e : s.errors) {
         if (e) {
             std::rethrow_exception(e);
         }
     }
+    Table out;
+    out.name = "hex_grid";
+    out.fields = s.fields;
     std::size_t total = 0;
-    for (const auto& r : rows) {
+    for (const auto& r : s.rows) {
         total += r.size();
     }
     out.rows.reserve(total);
     std::int64_t fid = 0;
-    for (auto& city_rows : rows) {
+    for (auto& city_rows : s.rows) {
         for (Row& row : city_rows) {
             row.fid = ++fid;
             row.geom = GeomPtr(row.geom.release(), GeomDeleter{geos.handle()});
@@ -666,6 +728,33 @@ Table make_hex_grid(const GeosContext& geos, const Table& cities, const std::vec
         city_rows.clear();
     }
     return out;
+}
+
+Table make_hex_grid(const GeosContext& geos, const Table& cities, const std::vector<LonLat>& points,
+                    const std::vector<int>& point_city, const HexGridOptions& options) {
+    const int id_field =
+        cities.require_field(options.city_id_field, "the hexagonal grid's city id");
+    const auto k = static_cast<std::size_t>(id_field);
+    std::vector<Value> ids;
+    ids.reserve(cities.rows.size());
+    for (const Row& r : cities.rows) {
+        ids.push_back(r.values[k]);
+    }
+    HexGridJob job(cities, ids, cities.fields[k].type, points, point_city, options);
+    const unsigned threads = job.workers();
+    if (threads <= 1) {
+        job.work(0);
+    } else {
+        std::vector<std::thread> pool;
+        pool.reserve(threads);
+        for (unsigned t = 0; t < threads; ++t) {
+            pool.emplace_back([&job, t] { job.work(t); });
+        }
+        for (auto& th : pool) {
+            th.join();
+        }
+    }
+    return job.finish(geos);
 }
 
 } // namespace creatlas::stats

@@ -267,6 +267,25 @@ std::optional<detail::DirectLayer> direct_layer(OGRLayer& layer, const Table& ta
     return out;
 }
 
+/// A layer whose rows were completed after its table was made (before_rows) must
+/// still suit the direct path chosen for it then.
+void require_direct(const Table& table, OGRwkbGeometryType gtype, const std::string& target) {
+    if (layer_type(table) != gtype) {
+        throw Error(ErrorKind::Internal,
+                    "rows completed late must have the geometry type the layer was made with",
+                    {target, table.name, std::nullopt, ""});
+    }
+    for (const Row& r : table.rows) {
+        if (r.geom &&
+            (GEOSGeom_getCoordinateDimension_r(r.geom.get_deleter().ctx, r.geom.get()) != 2 ||
+             GEOSGeomTypeId_r(r.geom.get_deleter().ctx, r.geom.get()) == GEOS_GEOMETRYCOLLECTION)) {
+            throw Error(ErrorKind::Internal,
+                        "rows completed late must be 2-D and no geometry collections",
+                        {target, table.name, r.fid, ""});
+        }
+    }
+}
+
 /// Write a layer's features through GDAL (CreateFeature); when it has a geometry
 /// column, return its index being packed (from the envelopes of the geometries as
 /// written: after the transformation to the output CRS and the forcing to
@@ -385,6 +404,7 @@ void insert_direct(const std::string& path,
                    OGRCoordinateTransformation* ct, int node_size,
                    std::vector<std::optional<PendingIndex>>& pending,
                    const std::function<Progress(std::size_t)>& layer_progress,
+                   const std::function<void(const Table&)>& before_rows,
                    const std::string& target) {
     sqlite3* raw = nullptr;
     const int rc =
@@ -410,6 +430,13 @@ void insert_direct(const std::string& path,
         fail("cannot start a transaction");
     }
     for (auto& [index, layer] : direct) {
+        if (before_rows) {
+            const std::size_t rows = layer.table->rows.size();
+            before_rows(*layer.table);
+            if (layer.table->rows.size() != rows) {
+                require_direct(*layer.table, layer.geometry_type, target);
+            }
+        }
         std::vector<detail::RtreeEntry> envelopes =
             detail::insert_rows(raw, layer, ct, layer_progress(index), target);
         if (layer.geometry_type != wkbNone) {
@@ -545,6 +572,13 @@ void write_geopackage(const std::string& path, const std::vector<const Table*>& 
             if (d) {
                 direct.emplace_back(i, std::move(*d));
             } else {
+                if (options.before_rows) {
+                    const std::size_t rows = t.rows.size();
+                    options.before_rows(t);
+                    if (t.rows.size() != rows) {
+                        require_direct(t, gtype, path);
+                    }
+                }
                 pending[i] = write_features_ogr(*ds, layer, t, gtype, *out_srs, ct.get(), node_size,
                                                 layer_progress(i), errors, path);
             }
@@ -562,7 +596,8 @@ void write_geopackage(const std::string& path, const std::vector<const Table*>& 
         }
     }
     if (!direct.empty()) {
-        insert_direct(temp.path(), direct, ct.get(), node_size, pending, layer_progress, path);
+        insert_direct(temp.path(), direct, ct.get(), node_size, pending, layer_progress,
+                      options.before_rows, path);
         // GDAL again, on the complete layers, for what reads them (styles) or follows.
         const char* const drivers[] = {"GPKG", nullptr};
         GDALDatasetUniquePtr ds(GDALDataset::Open(
