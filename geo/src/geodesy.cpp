@@ -15,6 +15,17 @@ namespace creatlas {
 
 namespace {
 
+constexpr double kA = 6378137.0;                       // WGS 84 semi-major axis, metres
+constexpr double kF = 1.0 / 298.257223563;             // WGS 84 flattening
+constexpr double kRmin = kA * (1.0 - kF) * (1.0 - kF); // a(1 − e²) = a(1 − f)²
+constexpr double kRad = M_PI / 180.0;
+
+// How far a straight edge `width_m` wide between two points at latitude `lat_rad`
+// (the far one) bows poleward of their parallel: its sagitta, W² tan φ / (8R).
+double bow_m(double width_m, double lat_rad) {
+    return width_m * width_m * std::tan(lat_rad) / (8 * kRmin);
+}
+
 // WGS 84 (EPSG:7030): a = 6378137 m, f = 1/298.257223563.
 const geod_geodesic& wgs84() {
     static const geod_geodesic g = [] {
@@ -166,10 +177,6 @@ std::optional<double> pruned_distance_m(const GeosContext& geos, double lon, dou
     if (!append_runs(h, &g, runs) || runs.x.size() < kMinimum) {
         return std::nullopt;
     }
-    constexpr double kA = 6378137.0;
-    constexpr double kF = 1.0 / 298.257223563;
-    constexpr double kRmin = kA * (1.0 - kF) * (1.0 - kF);
-    constexpr double kRad = M_PI / 180.0;
     struct Chunk {
         double bound;
         std::size_t first; // vertices first … last
@@ -196,7 +203,7 @@ std::optional<double> pruned_distance_m(const GeosContext& geos, double lon, dou
                 const double far = std::max(std::fabs(runs.y[i]), std::fabs(runs.y[i + 1])) * kRad;
                 const double w = std::fabs(runs.x[i + 1] - runs.x[i]) * kRad * kA;
                 const double hgt = std::fabs(runs.y[i + 1] - runs.y[i]) * kRad * kA;
-                sliver = std::max(sliver, w * w * std::tan(far) / (8 * kRmin) + 1e-3 * (w + hgt));
+                sliver = std::max(sliver, bow_m(w, far) + 1e-3 * (w + hgt));
             }
             chunks.push_back({distance_lower_bound_m(lon, lat, box), a, b});
         }
@@ -288,10 +295,6 @@ double geodesic_area_m2(const GeosContext& geos, const GEOSGeometry& geometry) {
 }
 
 double distance_lower_bound_m(double lon, double lat, const Envelope& box) {
-    constexpr double kA = 6378137.0;
-    constexpr double kF = 1.0 / 298.257223563;
-    constexpr double kRmin = kA * (1.0 - kF) * (1.0 - kF); // a(1 − e²) = a(1 − f)²
-    constexpr double kRad = M_PI / 180.0;
     const double lat_far = std::max(std::fabs(box.miny), std::fabs(box.maxy));
     if (std::fabs(lat) > 80.0 || lat_far > 80.0) {
         return 0.0;
@@ -325,8 +328,7 @@ double distance_lower_bound_m(double lon, double lat, const Envelope& box) {
     const bool straddles = box.miny <= 0.0 && box.maxy >= 0.0;
     const double lat_near = straddles ? 0.0 : std::min(std::fabs(box.miny), std::fabs(box.maxy));
     const double width = (box.maxx - box.minx) * kRad * kA * std::cos(lat_near * kRad);
-    const double sagitta = width * width * std::tan(lat_far * kRad) / (8 * kRmin) +
-                           (box.maxy - box.miny) * kRad * kA * 1e-3;
+    const double sagitta = bow_m(width, lat_far * kRad) + (box.maxy - box.miny) * kRad * kA * 1e-3;
     return std::max(0.0, kRmin * angle * (1.0 - 1e-3) - sagitta - 1.0);
 }
 

@@ -229,6 +229,19 @@ OGRLayer* create_layer(GDALDataset& ds, const Table& table, OGRwkbGeometryType g
     return layer;
 }
 
+/// The first row whose geometry insert_rows does not take (3-D, or a geometry
+/// collection), or null.
+const Row* first_not_direct(const Table& table) {
+    for (const Row& r : table.rows) {
+        if (r.geom &&
+            (GEOSGeom_getCoordinateDimension_r(r.geom.get_deleter().ctx, r.geom.get()) != 2 ||
+             GEOSGeomTypeId_r(r.geom.get_deleter().ctx, r.geom.get()) == GEOS_GEOMETRYCOLLECTION)) {
+            return &r;
+        }
+    }
+    return nullptr;
+}
+
 /// The layer as insert_rows fills it, or nullopt when its rows must go through
 /// GDAL: a field that GDAL took as the FID column (its values would become the
 /// FIDs), a field GDAL did not create as asked, a 3-D geometry (GDAL then marks
@@ -254,35 +267,34 @@ std::optional<detail::DirectLayer> direct_layer(OGRLayer& layer, const Table& ta
         out.columns.emplace_back(fd->GetNameRef());
         out.types.push_back(fd->GetType());
     }
-    if (gtype != wkbNone) {
-        for (const Row& r : table.rows) {
-            if (r.geom &&
-                (GEOSGeom_getCoordinateDimension_r(r.geom.get_deleter().ctx, r.geom.get()) != 2 ||
-                 GEOSGeomTypeId_r(r.geom.get_deleter().ctx, r.geom.get()) ==
-                     GEOS_GEOMETRYCOLLECTION)) {
-                return std::nullopt;
-            }
-        }
+    if (gtype != wkbNone && first_not_direct(table) != nullptr) {
+        return std::nullopt;
     }
     return out;
 }
 
-/// A layer whose rows were completed after its table was made (before_rows) must
-/// still suit the direct path chosen for it then.
-void require_direct(const Table& table, OGRwkbGeometryType gtype, const std::string& target) {
+/// Let the caller complete a layer's rows (WriteOptions::before_rows). Rows added
+/// then must still suit the table made for the layer and the direct path chosen
+/// for it: the same geometry type, 2-D, no geometry collections.
+void complete_rows(const std::function<void(const Table&)>& before_rows, const Table& table,
+                   OGRwkbGeometryType gtype, const std::string& target) {
+    if (!before_rows) {
+        return;
+    }
+    const std::size_t rows = table.rows.size();
+    before_rows(table);
+    if (table.rows.size() == rows) {
+        return;
+    }
     if (layer_type(table) != gtype) {
         throw Error(ErrorKind::Internal,
                     "rows completed late must have the geometry type the layer was made with",
                     {target, table.name, std::nullopt, ""});
     }
-    for (const Row& r : table.rows) {
-        if (r.geom &&
-            (GEOSGeom_getCoordinateDimension_r(r.geom.get_deleter().ctx, r.geom.get()) != 2 ||
-             GEOSGeomTypeId_r(r.geom.get_deleter().ctx, r.geom.get()) == GEOS_GEOMETRYCOLLECTION)) {
-            throw Error(ErrorKind::Internal,
-                        "rows completed late must be 2-D and no geometry collections",
-                        {target, table.name, r.fid, ""});
-        }
+    if (const Row* r = first_not_direct(table)) {
+        throw Error(ErrorKind::Internal,
+                    "rows completed late must be 2-D and no geometry collections",
+                    {target, table.name, r->fid, ""});
     }
 }
 
@@ -430,13 +442,7 @@ void insert_direct(const std::string& path,
         fail("cannot start a transaction");
     }
     for (auto& [index, layer] : direct) {
-        if (before_rows) {
-            const std::size_t rows = layer.table->rows.size();
-            before_rows(*layer.table);
-            if (layer.table->rows.size() != rows) {
-                require_direct(*layer.table, layer.geometry_type, target);
-            }
-        }
+        complete_rows(before_rows, *layer.table, layer.geometry_type, target);
         std::vector<detail::RtreeEntry> envelopes =
             detail::insert_rows(raw, layer, ct, layer_progress(index), target);
         if (layer.geometry_type != wkbNone) {
@@ -572,13 +578,7 @@ void write_geopackage(const std::string& path, const std::vector<const Table*>& 
             if (d) {
                 direct.emplace_back(i, std::move(*d));
             } else {
-                if (options.before_rows) {
-                    const std::size_t rows = t.rows.size();
-                    options.before_rows(t);
-                    if (t.rows.size() != rows) {
-                        require_direct(t, gtype, path);
-                    }
-                }
+                complete_rows(options.before_rows, t, gtype, path);
                 pending[i] = write_features_ogr(*ds, layer, t, gtype, *out_srs, ct.get(), node_size,
                                                 layer_progress(i), errors, path);
             }
