@@ -54,12 +54,12 @@ void parallel_ranges(std::size_t n, const std::function<void(const GeosContext&,
     }
 }
 
-void parallel_rows(std::size_t n, const std::function<void(unsigned, RowRange)>& fn) {
-    const unsigned workers = worker_count(n);
+void parallel_workers(unsigned workers, const std::function<void(unsigned)>& fn) {
+    workers = std::max(workers, 1U);
     std::vector<std::exception_ptr> failures(workers);
-    auto run = [&fn, &failures, n, workers](unsigned w) {
+    auto run = [&fn, &failures](unsigned w) {
         try {
-            fn(w, RowRange{n * w / workers, n * (w + 1) / workers});
+            fn(w);
         } catch (...) {
             failures[w] = std::current_exception();
         }
@@ -80,13 +80,41 @@ void parallel_rows(std::size_t n, const std::function<void(unsigned, RowRange)>&
     }
 }
 
-Table clone_geometries(const GeosContext& geos, const Table& t) {
+void parallel_rows(std::size_t n, const std::function<void(unsigned, RowRange)>& fn) {
+    const unsigned workers = worker_count(n);
+    parallel_workers(workers, [&fn, n, workers](unsigned w) {
+        fn(w, RowRange{n * w / workers, n * (w + 1) / workers});
+    });
+}
+
+ChunkQueue::ChunkQueue(std::size_t n, unsigned workers) : n_(n) {
+    // About 16 chunks per worker: small enough that the workers finish together, large
+    // enough that taking one costs nothing beside its rows.
+    const std::size_t wanted = static_cast<std::size_t>(std::max(workers, 1U)) * 16;
+    size_ = std::max<std::size_t>(1, (n + wanted - 1) / wanted);
+    chunks_ = (n + size_ - 1) / size_;
+}
+
+bool ChunkQueue::take(std::size_t& chunk, RowRange& range) {
+    const std::size_t c = next_.fetch_add(1, std::memory_order_relaxed);
+    if (c >= chunks_) {
+        return false;
+    }
+    chunk = c;
+    range = RowRange{c * size_, std::min(n_, (c + 1) * size_)};
+    return true;
+}
+
+Table clone_geometries(const GeosContext& geos, const Table& t, const std::function<bool()>& stop) {
     Table out;
     out.name = t.name;
     out.source = t.source;
     out.layer = t.layer;
     out.rows.resize(t.rows.size());
     for (std::size_t i = 0; i < t.rows.size(); ++i) {
+        if (stop && i % 4096 == 0 && stop()) {
+            return out;
+        }
         out.rows[i].fid = t.rows[i].fid;
         if (t.rows[i].geom) {
             out.rows[i].geom = geos.clone(*t.rows[i].geom);
@@ -95,6 +123,17 @@ Table clone_geometries(const GeosContext& geos, const Table& t) {
         }
     }
     return out;
+}
+
+std::unique_ptr<const IndexCopy> IndexCopy::make(const SpatialIndex& shared,
+                                                 const std::function<bool()>& stop) {
+    auto copy = std::make_unique<IndexCopy>();
+    copy->table = clone_geometries(copy->geos, shared.table(), stop);
+    if (stop && stop()) {
+        return nullptr;
+    }
+    copy->index = std::make_unique<SpatialIndex>(copy->geos, copy->table);
+    return copy;
 }
 
 } // namespace creatlas::detail

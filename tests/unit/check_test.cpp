@@ -1,4 +1,5 @@
 // The check stage: every value checked once, out-of-domain values reported and null.
+#include "check/check_internal.hpp"
 #include "creatlas/check.hpp"
 #include "creatlas/error.hpp"
 #include "creatlas/text.hpp"
@@ -247,5 +248,148 @@ TEST(Check, CoordinatesOutOfRangeFailUnderTheFailPolicy) {
     } catch (const Error& e) {
         EXPECT_EQ(e.context().feature_id, 1);
         EXPECT_THAT(e.message(), HasSubstr("latitude 156.5"));
+    }
+}
+
+namespace {
+
+const char* kWithHeritageAndEnterprises = R"(
+[heritage]
+path = "h"
+id_field = "heritage_id"
+[enterprises]
+path = "e"
+id_field = "id"
+sector_field = "code"
+employees_field = "staff"
+)";
+
+/// Defects in every chain of the check (cities; clusters; programmes and grants;
+/// enterprises), 300 clean heritage sites, and the coordinates known everywhere.
+Inputs defective(const GeosContext& geos, RunReport& report) {
+    Inputs in;
+    in.cities = table_from_wkt(geos, "cities", {"city_id", "population"},
+                               {{"POINT(60 56)", {std::string("x"), std::int64_t{-5000}}},
+                                {"POINT(61 56)", {std::string("y"), std::string("many")}},
+                                {"POINT(62 56)", {std::string("z"), std::int64_t{120000}}}});
+    in.clusters = table_from_wkt(
+        geos, "clusters", {"cluster_id", "initiator", "public_share", "opened"},
+        {{"POINT(60 56)", {std::string("c1"), std::string(" Private "), 7.5, std::int64_t{2090}}},
+         {"POINT(60 56)", {std::string("c2"), std::string("municipal"), 0.25, 2001.5}}});
+    in.programmes = table_from_wkt(
+        geos, "programmes", {"programme_id", "instrument", "grant"},
+        {{"POLYGON((60 56,61 56,61 57,60 56))", {std::string("z1"), std::string("loan"), -1.0}}});
+    in.grants =
+        table_from_wkt(geos, "grants", {"key", "amount"}, {{"", {std::string("c1"), -300.0}}});
+    std::vector<std::pair<std::string, std::vector<Value>>> sites;
+    for (int i = 0; i < 300; ++i) {
+        sites.push_back({"POINT(60." + std::to_string(100 + i) + " 56.5)",
+                         {std::string("h") + std::to_string(i), std::string("site")}});
+    }
+    in.heritage = table_from_wkt(geos, "heritage", {"heritage_id", "name"}, sites);
+    in.enterprises =
+        table_from_wkt(geos, "enterprises", {"id", "code", "staff"},
+                       {{"POINT(60 56)", {std::string("e1"), std::string("62.01"), 10.0}},
+                        {"POINT(60 56)", {std::string("e2"), std::string("56.10"), -1.0}},
+                        {"POINT(60 56)", {std::string("e3"), Value{}, std::string("x")}}});
+    for (Table* t : {&in.cities, &in.clusters, &in.programmes, &in.heritage, &in.enterprises}) {
+        t->crs.known = true;
+        t->crs.geographic = true;
+        report.sources.emplace_back().role = t->name;
+        report.sources.back().loaded = static_cast<std::int64_t>(t->rows.size());
+    }
+    return in;
+}
+
+} // namespace
+
+TEST(Check, ParallelCheckReportsAsOneWorkerInTheSameOrder) {
+    const Project p = project_for(kWithHeritageAndEnterprises);
+    for (const unsigned workers : {1U, 2U, 4U}) {
+        for (int round = 0; round < 5; ++round) {
+            GeosContext geos;
+            RunReport report;
+            Inputs in = defective(geos, report);
+            const CheckedInputs c = detail::check_inputs_on(std::move(in), p, report, workers);
+            // The order of a serial check: cities, clusters, programmes and grants, then
+            // enterprises; within a check, field by field, row by row.
+            EXPECT_THAT(notes(report),
+                        ElementsAre("cities 1 population '-5000': is negative",
+                                    "cities 2 population 'many': is not a number",
+                                    "clusters 2 initiator 'municipal': is not a known initiator "
+                                    "(private: private; joint: joint; public: public, "
+                                    "государство)",
+                                    "clusters 1 public_share '7.5': is outside 0–1",
+                                    "clusters 1 opened '2090': is not a plausible year (1700–2026)",
+                                    "clusters 2 opened '2001.5': is not a whole year",
+                                    "programmes 1 instrument 'loan': is not one of the instruments "
+                                    "space, cluster, grant, export",
+                                    "programmes 1 grant '-1': is negative",
+                                    "grants 1 amount '-300': is negative",
+                                    "enterprises 2 staff '-1': is negative",
+                                    "enterprises 3 staff 'x': is not a number"))
+                << workers << " workers";
+            ASSERT_FALSE(report.notes.empty());
+            EXPECT_EQ(report.notes.back(),
+                      "enterprises: 2 of 3 are other (outside the creative sectors' mapping, 1 of "
+                      "them without a code); codes such as 56.10: counted in ent_other, left out "
+                      "of the creative-economy indicators");
+            EXPECT_EQ(report.links["enterprises_creative"], 1);
+            EXPECT_EQ(report.links["enterprises_other"], 2);
+            EXPECT_THAT(c.population, ElementsAre(std::nullopt, std::nullopt, 120000.0));
+            EXPECT_THAT(c.employees, ElementsAre(10.0, std::nullopt, std::nullopt));
+            EXPECT_EQ(c.tables.heritage.rows.size(), 300U);
+            for (const SourceReport& s : report.sources) {
+                EXPECT_TRUE(s.unreadable.empty()) << s.role;
+            }
+        }
+    }
+}
+
+TEST(Check, TheErrorIsTheSerialChecksFirstWhateverTheWorkers) {
+    const Project p = project_for(kWithHeritageAndEnterprises);
+    Project fail = p;
+    fail.geometry_policy = GeometryPolicy::Fail;
+    auto error_of = [](Inputs in, const Project& project, RunReport& report, unsigned workers) {
+        try {
+            detail::check_inputs_on(std::move(in), project, report, workers);
+        } catch (const Error& e) {
+            return std::to_string(e.context().feature_id.value_or(-1)) + " " + e.message();
+        }
+        return std::string("no error");
+    };
+    for (const unsigned workers : {1U, 2U}) {
+        for (int round = 0; round < 10; ++round) {
+            GeosContext geos;
+            {
+                // Text comes before keys: site 41's name, not the cities' repeated id.
+                RunReport report;
+                Inputs in = defective(geos, report);
+                in.heritage.rows[40].values[1] = std::string("\xC7\xE0\xE2\xEE\xE4");
+                in.cities.rows[1].values[0] = std::string("X ");
+                EXPECT_THAT(error_of(std::move(in), p, report, workers),
+                            HasSubstr("41 the text is not valid UTF-8"));
+            }
+            {
+                // Keys in their order: the cities' before the clusters' and the sites'.
+                RunReport report;
+                Inputs in = defective(geos, report);
+                in.heritage.rows[299].values[0] = std::string("h0");
+                in.clusters.rows[1].values[0] = std::string("c1");
+                in.cities.rows[1].values[0] = std::string("X ");
+                EXPECT_THAT(error_of(std::move(in), p, report, workers),
+                            HasSubstr("-1 1 duplicate key(s) where keys must be unique: 'x' "
+                                      "(features 1, 2)"));
+            }
+            {
+                // Coordinates come before keys, and the enterprises' before nothing later.
+                RunReport report;
+                Inputs in = defective(geos, report);
+                in.enterprises.rows[2].geom = geos.point(60.0, 156.5);
+                in.clusters.rows[1].values[0] = std::string("c1");
+                EXPECT_THAT(error_of(std::move(in), fail, report, workers),
+                            HasSubstr("3 latitude 156.5 is beyond ±90"));
+            }
+        }
     }
 }

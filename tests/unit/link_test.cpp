@@ -253,3 +253,30 @@ TEST(CityAreas, MostPopulousCityTakesASharedPolygon) {
     EXPECT_EQ(notes[0], "1 city_areas polygon contains several cities; each went to its most "
                         "populous city, the others keep their points: feature 1 (2 cities)");
 }
+
+TEST(SpatialIndexEnvelopes, KeptPerRowBesideTheTree) {
+    GeosContext geos;
+    const Table t = table_from_wkt(geos, "heritage", {},
+                                   {{"POINT(60.5 56.25)", {}},
+                                    {"POLYGON((60 56,60.2 56,60.1 56.3,60 56))", {}},
+                                    {"LINESTRING(61 57,61.5 56.5)", {}}});
+    const SpatialIndex index(geos, t);
+    EXPECT_TRUE(index.is_point(0));
+    EXPECT_FALSE(index.is_point(1));
+    EXPECT_FALSE(index.is_point(2));
+    const Envelope& p = index.envelope(0);
+    EXPECT_EQ(p.minx, 60.5);
+    EXPECT_EQ(p.maxx, 60.5);
+    EXPECT_EQ(p.miny, 56.25);
+    EXPECT_EQ(p.maxy, 56.25);
+    const Envelope& poly = index.envelope(1);
+    EXPECT_EQ(poly.minx, 60.0);
+    EXPECT_EQ(poly.miny, 56.0);
+    EXPECT_EQ(poly.maxx, 60.2);
+    EXPECT_EQ(poly.maxy, 56.3);
+    const Envelope& line = index.envelope(2);
+    EXPECT_EQ(line.minx, 61.0);
+    EXPECT_EQ(line.miny, 56.5);
+    EXPECT_EQ(line.maxx, 61.5);
+    EXPECT_EQ(line.maxy, 57.0);
+}

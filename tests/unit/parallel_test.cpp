@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <random>
 #include <string>
@@ -141,4 +142,123 @@ TEST(Parallel, RowsRunWorkerZeroHereAndRethrowTheLowestWorkersError) {
                                            }),
                      Error);
     }
+}
+
+TEST(Parallel, ChunksCoverEveryRowOnceInAscendingOrder) {
+    // 10,007 rows for two workers: 32 chunks wanted, so ⌈10007 / 32⌉ = 313 rows a chunk
+    // and ⌈10007 / 313⌉ = 32 chunks, the last one rows 9703–10006.
+    detail::ChunkQueue q(10007, 2);
+    EXPECT_EQ(q.chunks(), 32U);
+    std::size_t chunk = 99;
+    RowRange range;
+    for (std::size_t c = 0; c < 32; ++c) {
+        EXPECT_FALSE(q.taken());
+        ASSERT_TRUE(q.take(chunk, range));
+        EXPECT_EQ(chunk, c);
+        EXPECT_EQ(range.begin, 313 * c);
+        EXPECT_EQ(range.end, c == 31 ? 10007U : 313 * (c + 1));
+    }
+    EXPECT_TRUE(q.taken());
+    EXPECT_FALSE(q.take(chunk, range));
+    // Fewer rows than chunks wanted: one row a chunk; none: no chunk.
+    EXPECT_EQ(detail::ChunkQueue(5, 2).chunks(), 5U);
+    detail::ChunkQueue none(0, 2);
+    EXPECT_EQ(none.chunks(), 0U);
+    EXPECT_FALSE(none.take(chunk, range));
+}
+
+namespace {
+
+// 300 heritage points 0.01° apart along 56° N, in reverse order (row j at lon
+// 62.99 - 0.01 j), and 300 clusters 0.001° north of them in ascending order (cluster i
+// at lon 60 + 0.01 i): cluster i's nearest site is row 299 - i, at pyproj
+// Geod.inv(x, 56.001, x, 56) = 111.34183754871849 m; the next one is ~624 m away.
+struct Row300 {
+    GeosContext geos;
+    Table heritage;
+    Table clusters;
+    Row300() {
+        for (int k = 0; k < 300; ++k) {
+            Row h;
+            h.fid = k + 1;
+            h.geom = geos.point(60.0 + 0.01 * (299 - k), 56.0);
+            heritage.rows.push_back(std::move(h));
+            Row c;
+            c.fid = k + 1;
+            c.geom = geos.point(60.0 + 0.01 * k, 56.001);
+            clusters.rows.push_back(std::move(c));
+        }
+    }
+};
+
+} // namespace
+
+TEST(Parallel, CostlyLinksOnTwoWorkersGiveEachRowItsOwnResult) {
+    Row300 s;
+    const SpatialIndex index(s.geos, s.heritage);
+    auto heritage_of = [&s](const GeosContext& g, const SpatialIndex& idx, RowRange r) {
+        return link_to_heritage(g, s.clusters, idx, 200.0, r);
+    };
+    // kParallelCostlyRows splits 300 rows in chunks over every worker; the default
+    // threshold keeps them on this thread. Both give the same links, in row order.
+    ASSERT_LT(detail::kParallelCostlyRows, 300U);
+    for (const std::size_t min_rows : {detail::kParallelCostlyRows, detail::kParallelLinkRows}) {
+        const auto links =
+            detail::parallel_link<HeritageLink>(s.geos, s.clusters, index, heritage_of, min_rows);
+        ASSERT_EQ(links.size(), 300U);
+        for (int i = 0; i < 300; ++i) {
+            const HeritageLink& l = links[static_cast<std::size_t>(i)];
+            EXPECT_EQ(l.site, 299 - i) << i;
+            EXPECT_EQ(l.nearest, 299 - i) << i;
+            EXPECT_NEAR(l.distance_m, 111.34183754871849, 1e-6) << i;
+            EXPECT_NEAR(l.nearest_m, 111.34183754871849, 1e-6) << i;
+        }
+    }
+}
+
+TEST(Parallel, LinkErrorIsTheFirstFailingRowsWhateverTheTiming) {
+    Row300 s;
+    const SpatialIndex index(s.geos, s.heritage);
+    Table many;
+    for (int i = 0; i < 10000; ++i) {
+        Row r;
+        r.fid = i;
+        many.rows.push_back(std::move(r));
+    }
+    for (int round = 0; round < 20; ++round) {
+        try {
+            detail::parallel_link<int>(
+                s.geos, many, index, [round](const GeosContext&, const SpatialIndex&, RowRange r) {
+                    std::vector<int> out;
+                    for (std::size_t i = r.begin; i < r.end; ++i) {
+                        if (i >= 7000) {
+                            throw_bad_input("row " + std::to_string(i));
+                        }
+                        if (i == 3000) {
+                            if (round % 2 == 0) {
+                                std::this_thread::sleep_for(std::chrono::milliseconds(5));
+                            }
+                            throw_bad_input("row 3000");
+                        }
+                        out.push_back(static_cast<int>(i));
+                    }
+                    return out;
+                });
+            ADD_FAILURE() << "no error";
+        } catch (const Error& e) {
+            EXPECT_EQ(e.message(), "row 3000");
+        }
+    }
+}
+
+TEST(Parallel, IndexCopyIsGivenUpWhenAskedToStop) {
+    Row300 s;
+    const SpatialIndex index(s.geos, s.heritage);
+    EXPECT_EQ(detail::IndexCopy::make(index, [] { return true; }), nullptr);
+    const auto copy = detail::IndexCopy::make(index, [] { return false; });
+    ASSERT_NE(copy, nullptr);
+    ASSERT_EQ(copy->table.rows.size(), 300U);
+    EXPECT_EQ(copy->table.rows[5].fid, 6);
+    // Row 5 lies at lon 62.94: the copy's index finds it there.
+    EXPECT_THAT(copy->index->query(62.935, 55.99, 62.945, 56.01), ::testing::ElementsAre(5));
 }

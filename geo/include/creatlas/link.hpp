@@ -48,7 +48,10 @@ KeyMatch match_keys(const Table& left, const std::string& left_key, const Table&
 void require_unique_keys(const Table& table, const std::string& field);
 
 /// An STRtree over the geometries of a table's rows (rows without geometry are left out).
-/// The table must outlive the index and must not change while it is used.
+/// The table must outlive the index and must not change while it is used. Building it
+/// has GEOS compute the envelope of every geometry and every part of one (GEOS 3.11
+/// does so on first use otherwise), so that queries and GEOS operations on the indexed
+/// geometries only read them: other threads may copy them meanwhile (parallel.hpp).
 class SpatialIndex {
 public:
     SpatialIndex(const GeosContext& geos, const Table& table);
@@ -58,6 +61,11 @@ public:
     std::vector<int> query(const GEOSGeometry& g) const;
     /// A prepared form of row i's geometry, made on first use.
     const GEOSPreparedGeometry& prepared(int row) const;
+    /// The envelope of row i's geometry, for a row the index holds (one a query returned):
+    /// kept beside the tree, so that reading it touches neither the row nor its geometry.
+    const Envelope& envelope(int row) const { return envelopes_[static_cast<std::size_t>(row)]; }
+    /// True when row i's geometry (a row the index holds) is a point.
+    bool is_point(int row) const { return points_[static_cast<std::size_t>(row)] != 0; }
     const Table& table() const { return table_; }
     bool empty() const { return size_ == 0; }
 
@@ -65,7 +73,9 @@ private:
     const GeosContext& geos_;
     const Table& table_;
     TreePtr tree_;
-    std::vector<int> ids_; ///< stable storage for the tree's item pointers
+    std::vector<int> ids_;              ///< stable storage for the tree's item pointers
+    std::vector<Envelope> envelopes_;   ///< per row (zero for rows left out)
+    std::vector<unsigned char> points_; ///< per row: 1 for a point
     mutable std::vector<PreparedPtr> prepared_;
     std::size_t size_ = 0;
 };
@@ -107,8 +117,10 @@ struct HeritageLink {
     int nearest = -1; ///< nearest site at any distance, -1 when there are none
     double nearest_m = 0;
 };
+/// One result per row of `range`.
 std::vector<HeritageLink> link_to_heritage(const GeosContext& geos, const Table& clusters,
-                                           const SpatialIndex& heritage, double snap_m);
+                                           const SpatialIndex& heritage, double snap_m,
+                                           RowRange range = {});
 
 /// For each feature, the zones (rows) whose geometry intersects it, ascending.
 std::vector<std::vector<int>> link_to_zones(const GeosContext& geos, const Table& features,

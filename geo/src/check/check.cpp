@@ -4,8 +4,12 @@
 #include "creatlas/link.hpp"
 #include "creatlas/measure.hpp"
 #include "creatlas/text.hpp"
+#include "parallel.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
+#include <functional>
 
 namespace creatlas {
 
@@ -33,23 +37,6 @@ std::string list_text(const std::vector<std::string>& values) {
         out += (out.empty() ? "" : ", ") + v;
     }
     return out;
-}
-
-/// Identifiers that name features in the output and keys joins look up must be unique.
-void check_keys(const Project& p, Inputs& in) {
-    const std::pair<const Table*, std::string> unique[] = {
-        {&in.cities, p.cities.id_field},
-        {&in.clusters, p.clusters.id_field},
-        {&in.heritage, p.heritage.id_field},
-        {&in.programmes, p.programmes.id_field},
-        {&in.cluster_attributes, p.cluster_attributes.field("key_field")},
-        {&in.heritage_overrides, p.heritage_overrides.field("key_field")},
-    };
-    for (const auto& [table, field] : unique) {
-        if (!table->rows.empty() && !field.empty()) {
-            require_unique_keys(*table, field);
-        }
-    }
 }
 
 /// Cities: population, capital status, declared centre.
@@ -248,33 +235,210 @@ void note_defaulted_fields(const Project& p, const Inputs& in, RunReport& report
     }
 }
 
-} // namespace
+/// The chains of the check stage: the tables one value check reads together.
+std::vector<std::vector<const Table*>> table_groups(const Inputs& in) {
+    return {{&in.cities},
+            {&in.city_areas},
+            {&in.clusters, &in.cluster_attributes},
+            {&in.programmes, &in.grants, &in.heritage_overrides},
+            {&in.heritage},
+            {&in.enterprises, &in.enterprise_reference}};
+}
 
-CheckedInputs check_inputs(Inputs in, const Project& project, RunReport& report) {
-    for (const auto& [spec, table] : source_tables(project, in)) {
+/// One step of the check stage, in the order a serial check takes them (`plan`). A
+/// step's work may run on any worker; what it reports it keeps (`log`, `source`) until
+/// `commit` hands it to the run report on the calling thread, in that order. So the
+/// report, and which error stops the run, are a serial check's.
+struct Step {
+    std::size_t chain = 0; ///< the steps of a chain run in order on one worker
+    std::function<void(const GeosContext&, Step&)> run;
+    std::function<void(Step&)> commit;
+    RunReport log;       ///< the value notes, notes and link counts the step makes
+    SourceReport source; ///< a copy of the source's report, for the coordinates check
+    std::exception_ptr error;
+    bool ran = false;
+};
+
+/// A step's values, notes and counts, after those of the steps before it.
+void append_log(const RunReport& log, RunReport& report) {
+    report.values.insert(report.values.end(), log.values.begin(), log.values.end());
+    report.notes.insert(report.notes.end(), log.notes.begin(), log.notes.end());
+    for (const auto& [key, count] : log.links) {
+        report.links[key] = count;
+    }
+}
+
+/// The steps of check_inputs, in a serial check's order. Each source's checks, its key
+/// check and the value checks that read it are one chain (`group`): they touch no
+/// other chain's table, so the chains can run side by side.
+std::vector<Step> plan(const Project& p, Inputs& in, CheckedInputs& out, RunReport& report) {
+    const std::vector<std::vector<const Table*>> groups = table_groups(in);
+    auto group = [&groups](const Table* t) {
+        for (std::size_t g = 0; g < groups.size(); ++g) {
+            if (std::find(groups[g].begin(), groups[g].end(), t) != groups[g].end()) {
+                return g;
+            }
+        }
+        return groups.size(); // not reached: every table is in a group
+    };
+    std::vector<Step> steps;
+    auto add = [&steps](std::size_t chain, std::function<void(const GeosContext&, Step&)> run,
+                        std::function<void(Step&)> commit) {
+        Step& s = steps.emplace_back();
+        s.chain = chain;
+        s.run = std::move(run);
+        s.commit = std::move(commit);
+        return &s;
+    };
+    auto log_only = [&report](Step& s) { append_log(s.log, report); };
+    // Text, then coordinates, source by source.
+    for (const auto& [spec, table] : source_tables(p, in)) {
         if (!spec->present()) {
             continue;
         }
-        detail::check_text(*table, spec->encoding);
         SourceReport* sr = report.source(spec->role);
+        const GeometryPolicy policy = spec->geometry_policy.value_or(p.geometry_policy);
+        Step* s = add(
+            group(table),
+            [table, spec, sr, policy](const GeosContext& geos, Step& step) {
+                detail::check_text(*table, spec->encoding);
+                if (sr != nullptr) {
+                    detail::check_coordinates(geos, *table, policy, step.source);
+                }
+            },
+            [sr](Step& step) {
+                if (sr != nullptr) {
+                    *sr = std::move(step.source);
+                }
+            });
         if (sr != nullptr) {
-            detail::check_coordinates(*table,
-                                      spec->geometry_policy.value_or(project.geometry_policy), *sr);
+            s->source = *sr;
         }
     }
     if (!in.enterprise_reference.rows.empty()) {
-        detail::check_text(in.enterprise_reference, "");
+        add(
+            group(&in.enterprise_reference),
+            [&in](const GeosContext&, Step&) { detail::check_text(in.enterprise_reference, ""); },
+            [](Step&) {});
     }
-    check_keys(project, in);
-    check_creative_components(project);
-    note_defaulted_fields(project, in, report);
+    // Identifiers that name features in the output and keys joins look up must be
+    // unique (in the rows the coordinates check kept).
+    const std::pair<const Table*, std::string> unique[] = {
+        {&in.cities, p.cities.id_field},
+        {&in.clusters, p.clusters.id_field},
+        {&in.heritage, p.heritage.id_field},
+        {&in.programmes, p.programmes.id_field},
+        {&in.cluster_attributes, p.cluster_attributes.field("key_field")},
+        {&in.heritage_overrides, p.heritage_overrides.field("key_field")},
+    };
+    for (const auto& [table, field] : unique) {
+        add(
+            group(table),
+            [table = table, field = field](const GeosContext&, Step&) {
+                if (!table->rows.empty() && !field.empty()) {
+                    require_unique_keys(*table, field);
+                }
+            },
+            [](Step&) {});
+    }
+    // The project's own checks and notes: on the calling thread, in their turn.
+    add(groups.size(), nullptr, [&p, &in, &report](Step&) {
+        check_creative_components(p);
+        note_defaulted_fields(p, in, report);
+    });
+    // The values, each check filling its own members of `out`.
+    add(
+        group(&in.cities),
+        [&p, &in, &out](const GeosContext&, Step& s) { check_cities(p, in.cities, out, s.log); },
+        log_only);
+    add(
+        group(&in.clusters),
+        [&p, &in, &out](const GeosContext&, Step& s) { check_clusters(p, in, out, s.log); },
+        log_only);
+    add(
+        group(&in.programmes),
+        [&p, &in, &out](const GeosContext&, Step& s) {
+            check_money_and_overrides(p, in, out, s.log);
+        },
+        log_only);
+    add(
+        group(&in.enterprises),
+        [&p, &in, &out](const GeosContext&, Step& s) {
+            detail::check_enterprises(p, in, out, s.log);
+        },
+        log_only);
+    return steps;
+}
+
+} // namespace
+
+namespace detail {
+
+CheckedInputs check_inputs_on(Inputs in, const Project& project, RunReport& report,
+                              unsigned workers) {
     CheckedInputs out;
-    check_cities(project, in.cities, out, report);
-    check_clusters(project, in, out, report);
-    check_money_and_overrides(project, in, out, report);
-    detail::check_enterprises(project, in, out, report);
+    std::vector<Step> steps = plan(project, in, out, report);
+    // The chains, those with the most rows first, so that the workers finish together.
+    std::vector<std::size_t> chains;
+    for (const Step& s : steps) {
+        if (s.run && std::find(chains.begin(), chains.end(), s.chain) == chains.end()) {
+            chains.push_back(s.chain);
+        }
+    }
+    const std::vector<std::vector<const Table*>> groups = table_groups(in);
+    auto rows_of = [&groups](std::size_t chain) {
+        std::size_t n = 0;
+        for (const Table* t : groups[chain]) {
+            n += t->rows.size();
+        }
+        return n;
+    };
+    std::stable_sort(chains.begin(), chains.end(),
+                     [&](std::size_t a, std::size_t b) { return rows_of(a) > rows_of(b); });
+    std::atomic<std::size_t> next{0};
+    parallel_workers(
+        std::min<unsigned>(std::max(workers, 1U), static_cast<unsigned>(chains.size())),
+        [&](unsigned) {
+            const GeosContext geos;
+            for (std::size_t c = next++; c < chains.size(); c = next++) {
+                for (Step& s : steps) {
+                    if (s.chain != chains[c] || !s.run) {
+                        continue;
+                    }
+                    try {
+                        s.run(geos, s);
+                        s.ran = true;
+                    } catch (...) {
+                        // A serial check stops here; the chain's later steps
+                        // would read what this one left half done.
+                        s.error = std::current_exception();
+                        break;
+                    }
+                }
+            }
+        });
+    for (Step& s : steps) {
+        if (s.error) {
+            std::rethrow_exception(s.error);
+        }
+        if (s.run && !s.ran) {
+            throw Error(ErrorKind::Internal, "check: a step did not run");
+        }
+        s.commit(s);
+    }
     out.tables = std::move(in);
     return out;
+}
+
+} // namespace detail
+
+CheckedInputs check_inputs(Inputs in, const Project& project, RunReport& report) {
+    std::size_t rows = 0;
+    for (const auto& [spec, table] : source_tables(project, in)) {
+        rows += spec->present() ? table->rows.size() : 0;
+    }
+    // Small inputs stay on this thread (worker_count).
+    return detail::check_inputs_on(std::move(in), project, report, detail::worker_count(rows));
 }
 
 } // namespace creatlas

@@ -16,12 +16,18 @@ void check_text(const Table& t, const std::string& encoding);
 
 /// Drop rows whose geometry lies outside the valid range of the source's CRS,
 /// recording each as unreadable (with the value) in `report`; under the fail
-/// policy, throw at the first.
-void check_coordinates(Table& t, GeometryPolicy policy, SourceReport& report);
+/// policy, throw at the first. `geos` is the calling thread's context.
+void check_coordinates(const GeosContext& geos, Table& t, GeometryPolicy policy,
+                       SourceReport& report);
 
 /// Enterprises: the creative sector of each activity code, employees, and the national
 /// reference counts; says in the report how many enterprises fell outside the mapping.
 void check_enterprises(const Project& p, const Inputs& in, CheckedInputs& out, RunReport& report);
+
+/// check_inputs with at most `workers` workers (check_inputs takes them from the
+/// machine, one for small inputs): the same result, report and error for any number.
+CheckedInputs check_inputs_on(Inputs in, const Project& project, RunReport& report,
+                              unsigned workers);
 
 /// Reads one field of a table's rows into checked values, recording every value
 /// outside its domain in the run report (it becomes nullopt).

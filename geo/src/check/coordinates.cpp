@@ -68,16 +68,16 @@ std::string out_of_range(const Envelope& e, const SourceCrs& crs) {
 
 } // namespace
 
-void check_coordinates(Table& t, GeometryPolicy policy, SourceReport& report) {
+void check_coordinates(const GeosContext& geos, Table& t, GeometryPolicy policy,
+                       SourceReport& report) {
     if (!t.crs.known) {
         return;
     }
-    GEOSContextHandle_t h = nullptr;
+    GEOSContextHandle_t h = geos.handle();
     std::vector<Row> kept;
     kept.reserve(t.rows.size());
     for (Row& r : t.rows) {
         if (r.geom) {
-            h = r.geom.get_deleter().ctx;
             Envelope e;
             GEOSGeom_getXMin_r(h, r.geom.get(), &e.minx);
             GEOSGeom_getYMin_r(h, r.geom.get(), &e.miny);

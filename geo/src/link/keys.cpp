@@ -3,7 +3,9 @@
 #include "creatlas/link.hpp"
 
 #include <map>
+#include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace creatlas {
 
@@ -17,16 +19,33 @@ std::string key_of(const Row& r, int field) {
 
 void require_unique_keys(const Table& table, const std::string& field) {
     const int idx = table.require_field(field, "key");
-    std::map<std::string, std::vector<std::int64_t>> seen;
+    std::vector<std::string> keys;
+    keys.reserve(table.rows.size());
     for (const auto& r : table.rows) {
         const std::string raw = key_of(r, idx);
-        std::string k;
         try {
-            k = normalise_key(raw);
+            keys.push_back(normalise_key(raw));
         } catch (const Error& e) {
             throw_bad_input(e.message(), {table.source, table.layer, r.fid, field});
         }
-        seen[k].push_back(r.fid);
+    }
+    // Keys are nearly always unique: a hash set says so without ordering them; only
+    // when one repeats are the keys grouped in order, for the message.
+    std::unordered_set<std::string_view> distinct;
+    distinct.reserve(keys.size());
+    bool repeated = false;
+    for (const std::string& k : keys) {
+        if (!distinct.insert(k).second) {
+            repeated = true;
+            break;
+        }
+    }
+    if (!repeated) {
+        return;
+    }
+    std::map<std::string_view, std::vector<std::int64_t>> seen;
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+        seen[keys[i]].push_back(table.rows[i].fid);
     }
     std::string dups;
     std::size_t count = 0;
@@ -39,7 +58,7 @@ void require_unique_keys(const Table& table, const std::string& field) {
         for (auto fid : fids) {
             list += (list.empty() ? "" : ", ") + std::to_string(fid);
         }
-        dups += (dups.empty() ? "" : "; ") + ("'" + k + "' (features " + list + ")");
+        dups += (dups.empty() ? "" : "; ") + ("'" + std::string(k) + "' (features " + list + ")");
     }
     if (count > 0) {
         throw_bad_input(std::to_string(count) +

@@ -133,16 +133,24 @@ Links link_inputs(const GeosContext& geos, CheckedInputs& in, const Project& pro
         detail::parallel_link<CityLink>(geos, t.heritage, city_index, cities_of(t.heritage));
     progress.update(0.35, "link heritage to cities");
     report.mark("link: heritage to cities");
-    links.cluster_heritage =
-        link_to_heritage(geos, t.clusters, heritage_index, project.heritage_snap_m);
+    // Each cluster's nearest site looks at every site within a few kilometres (hundreds
+    // where sites are dense): costly rows, split from a few on.
+    const double snap_m = project.heritage_snap_m;
+    links.cluster_heritage = detail::parallel_link<HeritageLink>(
+        geos, t.clusters, heritage_index,
+        [&t, snap_m](const GeosContext& g, const SpatialIndex& idx, RowRange r) {
+            return link_to_heritage(g, t.clusters, idx, snap_m, r);
+        },
+        detail::kParallelCostlyRows);
     links.cluster_footprints = footprints_under(geos, t.clusters, heritage_index);
     progress.update(0.45, "link clusters to heritage");
     links.cluster_zones =
         detail::parallel_link<std::vector<int>>(geos, t.clusters, zone_index, zones_of(t.clusters));
     links.heritage_zones =
         detail::parallel_link<std::vector<int>>(geos, t.heritage, zone_index, zones_of(t.heritage));
-    links.city_zones =
-        detail::parallel_link<std::vector<int>>(geos, t.cities, zone_index, zones_of(t.cities));
+    // Cities are polygons: each one's zones cost a prepared polygon test per zone near it.
+    links.city_zones = detail::parallel_link<std::vector<int>>(
+        geos, t.cities, zone_index, zones_of(t.cities), detail::kParallelCostlyRows);
     progress.update(0.6, "link to programme zones");
     report.mark("link: zones");
     links.enterprise_city =

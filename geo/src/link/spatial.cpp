@@ -9,8 +9,42 @@
 
 namespace creatlas {
 
+namespace {
+
+/// Have GEOS compute the envelope of every part of `g` (the rings of its polygons, the
+/// members of its collections) now. GEOS 3.11 computes an envelope on its first use and
+/// keeps it in the geometry, so reading a geometry can write to it; once every envelope
+/// is there, the thread that owns an index only reads its geometries, and other threads
+/// may copy them meanwhile (parallel.hpp).
+void compute_envelopes(GEOSContextHandle_t h, const GEOSGeometry* g) {
+    if (GEOSisEmpty_r(h, g) != 0) {
+        // An empty part keeps an empty envelope, which GEOS makes on first use as well.
+        GeomPtr e(GEOSEnvelope_r(h, g), GeomDeleter{h});
+        return;
+    }
+    double x = 0;
+    GEOSGeom_getXMin_r(h, g, &x);
+    const int type = GEOSGeomTypeId_r(h, g);
+    if (type == GEOS_POLYGON) {
+        compute_envelopes(h, GEOSGetExteriorRing_r(h, g));
+        const int holes = GEOSGetNumInteriorRings_r(h, g);
+        for (int i = 0; i < holes; ++i) {
+            compute_envelopes(h, GEOSGetInteriorRingN_r(h, g, i));
+        }
+    } else if (type == GEOS_MULTIPOINT || type == GEOS_MULTILINESTRING ||
+               type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
+        const int parts = GEOSGetNumGeometries_r(h, g);
+        for (int i = 0; i < parts; ++i) {
+            compute_envelopes(h, GEOSGetGeometryN_r(h, g, i));
+        }
+    }
+}
+
+} // namespace
+
 SpatialIndex::SpatialIndex(const GeosContext& geos, const Table& table)
-    : geos_(geos), table_(table), tree_(geos.make_tree()), prepared_(table.rows.size()) {
+    : geos_(geos), table_(table), tree_(geos.make_tree()), envelopes_(table.rows.size()),
+      points_(table.rows.size(), 0), prepared_(table.rows.size()) {
     ids_.reserve(table.rows.size());
     for (std::size_t i = 0; i < table.rows.size(); ++i) {
         ids_.push_back(static_cast<int>(i));
@@ -20,7 +54,10 @@ SpatialIndex::SpatialIndex(const GeosContext& geos, const Table& table)
         if (g == nullptr || GEOSisEmpty_r(geos.handle(), g) != 0) {
             continue;
         }
+        compute_envelopes(geos.handle(), g);
         GEOSSTRtree_insert_r(geos.handle(), tree_.get(), g, &ids_[i]);
+        envelopes_[i] = envelope_of(geos, *g);
+        points_[i] = GEOSGeomTypeId_r(geos.handle(), g) == GEOS_POINT ? 1 : 0;
         ++size_;
     }
     // The first query builds the tree; do it now so that later queries only read it.
@@ -114,13 +151,17 @@ Nearest nearest_within(const GeosContext& geos, const SpatialIndex& index, const
     GEOSContextHandle_t h = geos.handle();
     const bool point = is_point(h, g);
     const bool empty = GEOSisEmpty_r(h, &g) != 0;
-    auto bound_of = [&](const GEOSGeometry& c) {
+    // The candidates' envelopes and kinds come from the index, not from their geometries:
+    // one contiguous array instead of a row, a geometry and its envelope per candidate
+    // (the candidates are many where the index is dense). A candidate is never empty (the
+    // index leaves those out), and a point's envelope is its coordinates.
+    auto bound_of = [&](int row) {
         if (point) {
-            return distance_lower_bound_m(e.minx, e.miny, envelope_of(geos, c));
+            return distance_lower_bound_m(e.minx, e.miny, index.envelope(row));
         }
-        if (!empty && is_point(h, c) && GEOSisEmpty_r(h, &c) == 0) {
-            const auto [cx, cy] = xy(h, c);
-            return distance_lower_bound_m(cx, cy, e);
+        if (!empty && index.is_point(row)) {
+            const Envelope& c = index.envelope(row);
+            return distance_lower_bound_m(c.minx, c.miny, e);
         }
         return 0.0;
     };
@@ -139,8 +180,7 @@ Nearest nearest_within(const GeosContext& geos, const SpatialIndex& index, const
         candidates.clear();
         for (int row :
              index.query(e.minx - b.dlon, e.miny - b.dlat, e.maxx + b.dlon, e.maxy + b.dlat)) {
-            const GEOSGeometry& c = *index.table().rows[static_cast<std::size_t>(row)].geom;
-            candidates.push_back({bound_of(c), row});
+            candidates.push_back({bound_of(row), row});
         }
         std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& c) {
             return a.bound < c.bound || (a.bound == c.bound && a.row < c.row);
@@ -246,8 +286,9 @@ std::vector<std::vector<int>> link_within(const GeosContext& geos, const Table& 
 }
 
 std::vector<HeritageLink> link_to_heritage(const GeosContext& geos, const Table& clusters,
-                                           const SpatialIndex& heritage, double snap_m) {
-    const std::vector<Nearest> nearest = nearest_each(geos, clusters, heritage);
+                                           const SpatialIndex& heritage, double snap_m,
+                                           RowRange range) {
+    const std::vector<Nearest> nearest = nearest_each(geos, clusters, heritage, range);
     std::vector<HeritageLink> out(nearest.size());
     for (std::size_t i = 0; i < nearest.size(); ++i) {
         const Nearest& n = nearest[i];
