@@ -1,6 +1,7 @@
 #include "creatlas/error.hpp"
 #include "creatlas/write.hpp"
 #include "test_util.hpp"
+#include "write/file_flush.hpp"
 #include "write/temp_guard.hpp"
 
 #include <csignal>
@@ -228,6 +229,51 @@ TEST(Write, TempGuardTouchesNothingElse) {
     { const detail::TempGuard guard(dir.file("out.gpkg.tmp")); }
     EXPECT_TRUE(std::filesystem::exists(kept));
     EXPECT_EQ(dir.entries(), std::vector<std::string>{"out.gpkg"});
+}
+
+// --- the background flush (file_flush.hpp) ---------------------------------------------
+
+TEST(Write, BackgroundFlushServesEveryRequestAndLeavesTheFileAsItIs) {
+    TempDir dir;
+    const std::string file = dir.write("out.gpkg.tmp", "rows");
+    detail::BackgroundFlush flush(file, "out.gpkg");
+    flush.request();
+    flush.request();
+    {
+        std::ofstream more(file, std::ios::app | std::ios::binary);
+        more << " and more rows";
+    }
+    flush.finish(); // returns only once a flush begun after this call has completed
+    EXPECT_EQ(flush.served(), 3U);
+    flush.finish();
+    EXPECT_EQ(flush.served(), 4U);
+    std::ifstream in(file, std::ios::binary);
+    std::string text;
+    std::getline(in, text);
+    EXPECT_EQ(text, "rows and more rows");
+}
+
+TEST(Write, BackgroundFlushErrorsNameTheOutput) {
+    try {
+        detail::BackgroundFlush flush("/nonexistent-creatlas/out.gpkg.tmp", "/data/atlas.gpkg");
+        FAIL();
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::Io);
+        EXPECT_EQ(e.context().file, "/data/atlas.gpkg");
+        EXPECT_THAT(e.what(), HasSubstr("cannot open the GeoPackage to flush it"));
+    }
+    // A character device cannot be synchronised: fdatasync fails with EINVAL, and
+    // finish() says so rather than let the file be renamed into place.
+    detail::BackgroundFlush flush("/dev/null", "/data/atlas.gpkg");
+    flush.request();
+    try {
+        flush.finish();
+        FAIL();
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::Io);
+        EXPECT_EQ(e.context().file, "/data/atlas.gpkg");
+        EXPECT_THAT(e.what(), HasSubstr("cannot write the GeoPackage to disk"));
+    }
 }
 
 // --- spatial indexes (issue 14) ----------------------------------------------------------

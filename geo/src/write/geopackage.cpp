@@ -3,10 +3,12 @@
 #include "creatlas/write.hpp"
 #include "gdal_util.hpp"
 #include "temp_guard.hpp"
+#include "write/file_flush.hpp"
 #include "write/gpkg_rows.hpp"
 #include "write/rtree_pack.hpp"
 
 #include <cerrno>
+#include <cpl_conv.h>
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
@@ -384,6 +386,10 @@ void write_indexes(const std::string& path, std::vector<std::optional<PendingInd
     if (rc != SQLITE_OK) {
         fail("cannot open the GeoPackage to write its spatial indexes", "");
     }
+    // The caller flushes the file to disk before it renames it (file_flush.hpp).
+    if (sqlite3_exec(raw, "PRAGMA synchronous = OFF", nullptr, nullptr, nullptr) != SQLITE_OK) {
+        fail("cannot set up the connection", "");
+    }
     if (sqlite3_exec(raw, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK) {
         fail("cannot start a transaction", "");
     }
@@ -417,7 +423,7 @@ void insert_direct(const std::string& path,
                    std::vector<std::optional<PendingIndex>>& pending,
                    const std::function<Progress(std::size_t)>& layer_progress,
                    const std::function<void(const Table&)>& before_rows,
-                   const std::string& target) {
+                   detail::BackgroundFlush& flush, const std::string& target) {
     sqlite3* raw = nullptr;
     const int rc =
         sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -432,10 +438,13 @@ void insert_direct(const std::string& path,
     }
     // One thread uses the connection (no mutex needed: SQLITE_OPEN_NOMUTEX). The
     // file is a temporary, renamed into place only when complete: a journal in
-    // memory is enough, and a page cache large enough for the layers' last pages
-    // and their tables' upper levels.
-    if (sqlite3_exec(raw, "PRAGMA journal_mode = MEMORY; PRAGMA cache_size = -65536", nullptr,
-                     nullptr, nullptr) != SQLITE_OK) {
+    // memory is enough, no fdatasync at COMMIT (`flush` writes the file out on a
+    // thread of its own meanwhile, and completely before the rename), and a page
+    // cache large enough for the layers' last pages and their tables' upper levels.
+    if (sqlite3_exec(raw,
+                     "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; "
+                     "PRAGMA cache_size = -65536",
+                     nullptr, nullptr, nullptr) != SQLITE_OK) {
         fail("cannot set up the connection");
     }
     if (sqlite3_exec(raw, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK) {
@@ -452,6 +461,9 @@ void insert_direct(const std::string& path,
                     return detail::pack_rtree(std::move(e), node_size);
                 })};
         }
+        // The pages SQLite has written out so far (its cache spills) go to disk
+        // while the next layer is encoded and inserted.
+        flush.request();
     }
     if (sqlite3_exec(raw, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
         fail("cannot commit the rows");
@@ -460,6 +472,7 @@ void insert_direct(const std::string& path,
         throw Error(ErrorKind::Io, "cannot close the GeoPackage after writing its rows",
                     {target, "", std::nullopt, ""});
     }
+    flush.request();
 }
 
 } // namespace
@@ -595,10 +608,15 @@ void write_geopackage(const std::string& path, const std::vector<const Table*>& 
             }
         }
     }
+    // Writes the file out to disk on a thread of its own from here on, and
+    // completely before the rename (file_flush.hpp).
+    detail::BackgroundFlush flush(temp.path(), path);
     if (!direct.empty()) {
         insert_direct(temp.path(), direct, ct.get(), node_size, pending, layer_progress,
-                      options.before_rows, path);
-        // GDAL again, on the complete layers, for what reads them (styles) or follows.
+                      options.before_rows, flush, path);
+        // GDAL again, on the complete layers, for what reads them (styles) or follows;
+        // its COMMITs without fdatasync, which would wait for the flush under way.
+        const CPLConfigOptionSetter no_sync("OGR_SQLITE_SYNCHRONOUS", "OFF", false);
         const char* const drivers[] = {"GPKG", nullptr};
         GDALDatasetUniquePtr ds(GDALDataset::Open(
             temp.path().c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE, drivers, nullptr, nullptr));
@@ -609,6 +627,7 @@ void write_geopackage(const std::string& path, const std::vector<const Table*>& 
         finish_and_close(std::move(ds));
     }
     write_indexes(temp.path(), pending, path);
+    flush.finish();
     std::error_code ec;
     fs::rename(temp.path(), target, ec);
     if (ec) {
