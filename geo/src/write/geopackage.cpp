@@ -639,6 +639,20 @@ void write_geopackage(const std::string& path, const std::vector<const Table*>& 
                         {path, "", std::nullopt, ""});
         }
     }
+    // The rename below replaces an earlier output, and the kernel then drops its
+    // pages from the page cache before rename() returns (0.1 s for 150 MB). Asked
+    // now (the file's content stays as it is, on disk), it does that while the
+    // rows are written.
+    std::future<void> forget_old;
+    if (fs::is_regular_file(target)) {
+        forget_old = std::async(std::launch::async, [old = target.string()] {
+            const int fd = ::open(old.c_str(), O_RDONLY | O_CLOEXEC);
+            if (fd >= 0) {
+                (void)::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+                ::close(fd);
+            }
+        });
+    }
     LayerEnds ends{layers, pending, options.layer_sql, path};
     // Writes the file out to disk on a thread of its own from here on, and
     // completely before the rename (file_flush.hpp).
@@ -663,6 +677,9 @@ void write_geopackage(const std::string& path, const std::vector<const Table*>& 
         finish_and_close(std::move(ds));
     }
     flush.finish();
+    if (forget_old.valid()) {
+        forget_old.get();
+    }
     std::error_code ec;
     fs::rename(temp.path(), target, ec);
     if (ec) {
