@@ -196,6 +196,21 @@ RunReport run_project(const Project& project, const RunOptions& options, const P
         progress.update(1.0, "done");
         return report;
     }
+    // The lookups' attribute indexes are made as soon as their layers' rows are in,
+    // while the write stage waits for the hexagonal grid, rather than in the styles.
+    wo.layer_sql =
+        lookup_index_statements([&layers](const std::string& layer, const std::string& field) {
+            for (const Table* t : layers.all()) {
+                if (t->name == layer) {
+                    for (const auto& f : t->fields) {
+                        if (f.name == field) {
+                            return true;
+                        }
+                    }
+                }
+            }
+            return false;
+        });
     wo.finish = [&title, &report, &look, &output, &provenance](GDALDataset& ds) {
         report.mark("write layers");
         provenance(ds);

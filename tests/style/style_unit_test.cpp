@@ -606,3 +606,27 @@ TEST(ReportTimeline, CityTrajectoryLinesByHand) {
     EXPECT_NE(svg.find(R"(class="vtick">75</text>)"), std::string::npos);
     EXPECT_NE(svg.find("<title>City: trajectory</title>"), std::string::npos);
 }
+
+// The attribute indexes of the project's lookups, as write_layer_styles made them before
+// the write stage ran them early (WriteOptions::layer_sql): same names, same statements.
+TEST(LookupIndexes, StatementsForTheFieldsTheLayersHave) {
+    const auto all = creatlas::lookup_index_statements(
+        [](const std::string&, const std::string&) { return true; });
+    const std::vector<std::pair<std::string, std::string>> expected = {
+        {"clusters",
+         R"(CREATE INDEX IF NOT EXISTS "creatlas_clusters_city_id" ON "clusters"("city_id"))"},
+        {"heritage_sites",
+         R"(CREATE INDEX IF NOT EXISTS "creatlas_heritage_sites_city_id" ON "heritage_sites"("city_id"))"},
+        {"heritage_sites",
+         R"(CREATE INDEX IF NOT EXISTS "creatlas_heritage_sites_heritage_id" ON "heritage_sites"("heritage_id"))"}};
+    EXPECT_EQ(all, expected);
+    const auto some =
+        creatlas::lookup_index_statements([](const std::string& layer, const std::string& field) {
+            return layer == "heritage_sites" && field == "heritage_id";
+        });
+    ASSERT_EQ(some.size(), 1U);
+    EXPECT_EQ(some[0], expected[2]);
+    EXPECT_TRUE(creatlas::lookup_index_statements([](const std::string&, const std::string&) {
+                    return false;
+                }).empty());
+}

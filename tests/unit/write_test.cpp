@@ -1,6 +1,7 @@
 #include "creatlas/error.hpp"
 #include "creatlas/write.hpp"
 #include "test_util.hpp"
+#include "write/file_flush.hpp"
 #include "write/temp_guard.hpp"
 
 #include <csignal>
@@ -230,6 +231,51 @@ TEST(Write, TempGuardTouchesNothingElse) {
     EXPECT_EQ(dir.entries(), std::vector<std::string>{"out.gpkg"});
 }
 
+// --- the background flush (file_flush.hpp) ---------------------------------------------
+
+TEST(Write, BackgroundFlushServesEveryRequestAndLeavesTheFileAsItIs) {
+    TempDir dir;
+    const std::string file = dir.write("out.gpkg.tmp", "rows");
+    detail::BackgroundFlush flush(file, "out.gpkg");
+    flush.request();
+    flush.request();
+    {
+        std::ofstream more(file, std::ios::app | std::ios::binary);
+        more << " and more rows";
+    }
+    flush.finish(); // returns only once a flush begun after this call has completed
+    EXPECT_EQ(flush.served(), 3U);
+    flush.finish();
+    EXPECT_EQ(flush.served(), 4U);
+    std::ifstream in(file, std::ios::binary);
+    std::string text;
+    std::getline(in, text);
+    EXPECT_EQ(text, "rows and more rows");
+}
+
+TEST(Write, BackgroundFlushErrorsNameTheOutput) {
+    try {
+        detail::BackgroundFlush flush("/nonexistent-creatlas/out.gpkg.tmp", "/data/atlas.gpkg");
+        FAIL();
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::Io);
+        EXPECT_EQ(e.context().file, "/data/atlas.gpkg");
+        EXPECT_THAT(e.what(), HasSubstr("cannot open the GeoPackage to flush it"));
+    }
+    // A character device cannot be synchronised: fdatasync fails with EINVAL, and
+    // finish() says so rather than let the file be renamed into place.
+    detail::BackgroundFlush flush("/dev/null", "/data/atlas.gpkg");
+    flush.request();
+    try {
+        flush.finish();
+        FAIL();
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::Io);
+        EXPECT_EQ(e.context().file, "/data/atlas.gpkg");
+        EXPECT_THAT(e.what(), HasSubstr("cannot write the GeoPackage to disk"));
+    }
+}
+
 // --- spatial indexes (issue 14) ----------------------------------------------------------
 //
 // The write stage packs each layer's R-tree itself. The oracle is GDAL 3.6: a copy of
@@ -359,6 +405,83 @@ TEST(Write, EveryGeometryLayerGetsAPackedIndexLikeGdals) {
     EXPECT_TRUE(sites->TestCapability(OLCFastSpatialFilter));
     sites->SetSpatialFilterRect(60.095, 56.095, 60.105, 56.105); // 60.10 56.10: one point
     EXPECT_EQ(sites->GetFeatureCount(), 1);
+}
+
+// The direct path writes each layer's index (and WriteOptions::layer_sql) on the rows'
+// connection, before the next layer's rows; GDAL's path (ogr_rows) writes them all at
+// the end on a connection of their own. The shadow tables must be the same, node for
+// node, and the statements run in both.
+TEST(Write, IndexesWrittenBetweenLayersEqualThoseWrittenAtTheEnd) {
+    TempDir dir;
+    Fixture f;
+    Table many = table_from_wkt(f.geos, "heritage_sites", {"heritage_id"}, {});
+    for (int i = 0; i < 3000; ++i) {
+        Row r;
+        r.fid = i + 1;
+        r.values = {std::to_string(i)};
+        r.geom = f.geos.point(60.0 + (i % 60) * 0.01, 56.0 + (i / 60) * 0.01);
+        many.rows.push_back(std::move(r));
+    }
+    const std::vector<const Table*> layers = {&f.points, &many, &f.zones};
+    WriteOptions o;
+    o.layer_sql = {{"heritage_sites", "CREATE INDEX ix_heritage ON heritage_sites(heritage_id)"},
+                   {"clusters", "CREATE INDEX ix_clusters ON clusters(cluster_id)"},
+                   {"absent", "CREATE TABLE never_made(x)"}};
+    const std::string direct = dir.file("direct.gpkg");
+    write_geopackage(direct, layers, o);
+    o.ogr_rows = true;
+    const std::string at_end = dir.file("at_end.gpkg");
+    write_geopackage(at_end, layers, o);
+    Sqlite a = open_sqlite(direct);
+    Sqlite b = open_sqlite(at_end);
+    for (const std::string l : {"clusters", "heritage_sites", "programmes"}) {
+        SCOPED_TRACE(l);
+        const std::string t = "rtree_" + l + "_geom";
+        EXPECT_EQ(sql_one(a.get(), "SELECT rtreecheck('" + t + "')"), "ok");
+        for (const std::string& q :
+             {"SELECT nodeno, hex(data) FROM " + t + "_node ORDER BY nodeno",
+              "SELECT nodeno, parentnode FROM " + t + "_parent ORDER BY nodeno",
+              "SELECT rowid, nodeno FROM " + t + "_rowid ORDER BY rowid"}) {
+            const auto rows = sql_rows(a.get(), q);
+            EXPECT_FALSE(rows.empty() && q.find("_parent") == std::string::npos) << q;
+            EXPECT_EQ(rows, sql_rows(b.get(), q)) << q;
+        }
+    }
+    // 3,000 points, 51 cells a node: 59 leaves, 2 nodes above them, the root.
+    EXPECT_EQ(sql_one(a.get(), "SELECT count(*) FROM rtree_heritage_sites_geom_node"), "62");
+    for (Sqlite* db : {&a, &b}) {
+        EXPECT_EQ(sql_rows(db->get(), "SELECT name, tbl_name FROM sqlite_master WHERE name "
+                                      "LIKE 'ix_%' OR name = 'never_made' ORDER BY name"),
+                  (std::vector<std::string>{"ix_clusters|clusters", "ix_heritage|heritage_sites"}));
+        EXPECT_EQ(sql_one(db->get(), "PRAGMA integrity_check"), "ok");
+    }
+}
+
+TEST(Write, FailingLayerSqlLeavesNothingAndNamesTheLayer) {
+    TempDir dir;
+    Fixture f;
+    const std::string out = dir.write("atlas.gpkg", "previous");
+    for (const bool ogr_rows : {false, true}) {
+        SCOPED_TRACE(ogr_rows);
+        WriteOptions o;
+        o.overwrite = true;
+        o.ogr_rows = ogr_rows;
+        o.layer_sql = {{"programmes", "CREATE INDEX bad ON programmes(no_such_column)"}};
+        try {
+            write_geopackage(out, {&f.points, &f.zones}, o);
+            FAIL();
+        } catch (const Error& e) {
+            EXPECT_EQ(e.kind(), ErrorKind::Io);
+            EXPECT_EQ(e.context().file, out);
+            EXPECT_EQ(e.context().layer, "programmes");
+            EXPECT_THAT(e.what(), HasSubstr("no_such_column"));
+        }
+        EXPECT_EQ(dir.entries(), std::vector<std::string>{"atlas.gpkg"});
+        std::ifstream in(out);
+        std::string text;
+        std::getline(in, text);
+        EXPECT_EQ(text, "previous");
+    }
 }
 
 TEST(Write, IndexIsInTheOutputCrs) {

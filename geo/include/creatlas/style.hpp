@@ -19,6 +19,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 class GDALDataset;
@@ -104,6 +105,14 @@ AtlasStyles build_atlas_styles(GDALDataset& ds, const std::string& project_title
 /// layer of `look.basemap_url` lies under every map when it is set.
 void write_layer_styles(GDALDataset& ds, const std::string& project_title,
                         const std::string& final_path, const Presentation& look = {});
+
+/// The attribute indexes write_layer_styles creates for the project's lookups (the
+/// print layout's relations and get_feature calls), as (layer, statement): one
+/// CREATE INDEX IF NOT EXISTS for each key field that `has_field(layer, field)`
+/// says the layer has. A writer may run them earlier, once each layer's rows
+/// are in (WriteOptions::layer_sql); write_layer_styles then finds them made.
+std::vector<std::pair<std::string, std::string>> lookup_index_statements(
+    const std::function<bool(const std::string&, const std::string&)>& has_field);
 
 /// As above, the final path taken from `ds`'s own path; a temporary name of the
 /// write stage (".atlas.gpkg.tmp-XXXX", see write.hpp) is read as the name it

@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 class GDALDataset;
@@ -38,6 +39,12 @@ struct WriteOptions {
     /// and geometry blobs, byte for byte); kept as the reference the direct path is
     /// tested and measured against.
     bool ogr_rows = false;
+    /// SQL statements to run once the named layer's rows and spatial index are in
+    /// (e.g. the attribute indexes a reader's lookups need), as (layer name,
+    /// statement), in order. They run inside the write stage's transaction, as soon
+    /// as the layer is complete, and before `finish`. A statement naming a layer
+    /// that is not written does not run; one that fails fails the write.
+    std::vector<std::pair<std::string, std::string>> layer_sql;
 };
 
 /// Check that `path` may be written: not an input, a writable folder, and either

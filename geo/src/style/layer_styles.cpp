@@ -856,18 +856,22 @@ std::string build_project(GDALDataset& ds, const std::vector<FilledStyle>& style
 // heritage site (get_feature in the clusters table) by key, on every page.
 // QGIS hands those filters to the GeoPackage as SQL; without an index each is
 // a scan of up to 150,000 sites, page after page of a national atlas.
+constexpr std::pair<const char*, const char*> kLookupKeys[] = {
+    {"clusters", "city_id"}, {"heritage_sites", "city_id"}, {"heritage_sites", "heritage_id"}};
+
+std::string lookup_index_sql(const std::string& layer, const std::string& field) {
+    const std::string index = "creatlas_" + layer + "_" + field;
+    return R"(CREATE INDEX IF NOT EXISTS ")" + index + R"(" ON ")" + layer + R"("(")" + field +
+           R"("))";
+}
+
 void index_lookup_fields(GDALDataset& ds) {
-    const std::pair<const char*, const char*> keys[] = {
-        {"clusters", "city_id"}, {"heritage_sites", "city_id"}, {"heritage_sites", "heritage_id"}};
-    for (const auto& [layer_name, field] : keys) {
+    for (const auto& [layer_name, field] : kLookupKeys) {
         OGRLayer* layer = ds.GetLayerByName(layer_name);
         if (layer == nullptr || layer->GetLayerDefn()->GetFieldIndex(field) < 0) {
             continue;
         }
-        const std::string index = std::string("creatlas_") + layer_name + "_" + field;
-        execute(ds,
-                R"(CREATE INDEX IF NOT EXISTS ")" + index + R"(" ON ")" + layer_name + R"("(")" +
-                    field + R"("))",
+        execute(ds, lookup_index_sql(layer_name, field),
                 "index " + std::string(layer_name) + "." + field);
     }
 }
@@ -887,6 +891,17 @@ void store_project(GDALDataset& ds, const std::string& title, const std::string&
 }
 
 } // namespace
+
+std::vector<std::pair<std::string, std::string>> lookup_index_statements(
+    const std::function<bool(const std::string&, const std::string&)>& has_field) {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& [layer, field] : kLookupKeys) {
+        if (has_field(layer, field)) {
+            out.emplace_back(layer, lookup_index_sql(layer, field));
+        }
+    }
+    return out;
+}
 
 ProjectSources geopackage_sources(const std::string& final_path) {
     ProjectSources sources;

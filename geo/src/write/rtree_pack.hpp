@@ -53,11 +53,16 @@
 //  3. once a layer's rows are in, pack_rtree runs on a worker thread
 //     (std::async) with the node size of the file's page size (read once from
 //     GDAL's connection with PRAGMA page_size), while the next layer is written;
-//  4. GDAL, which has reopened the file after the rows went in, writes the
-//     metadata and runs `finish`, and closes it;
-//  5. sqlite3_open_v2(temporary file, SQLITE_OPEN_READWRITE), BEGIN, one
-//     write_packed_rtree(db, layer name, "geom", tree) per layer with a
-//     geometry column, COMMIT, close; then the rename into place as before.
+//  4. the rows' connection writes each layer's tree (write_packed_rtree, then
+//     the caller's WriteOptions::layer_sql for the layer) inside the rows'
+//     transaction before the next layer's rows, where the main thread would
+//     otherwise wait for the hexagonal grid or the encoder, and the last ones
+//     before the COMMIT; when GDAL wrote every layer's rows (ogr_rows), a
+//     connection of our own does it, in one transaction, once GDAL has closed
+//     the file;
+//  5. GDAL reopens the complete file, writes the metadata, runs `finish` and
+//     closes it; the file is flushed to disk (file_flush.hpp) and renamed into
+//     place.
 #pragma once
 
 #include <cstddef>
