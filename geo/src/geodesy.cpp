@@ -170,8 +170,8 @@ bool append_runs(GEOSContextHandle_t h, const GEOSGeometry* g, Runs& runs) {
 // a pole (no bound there).
 std::optional<double> pruned_distance_m(const GeosContext& geos, double lon, double lat,
                                         const GEOSGeometry& g) {
-    constexpr std::size_t kChunk = 8;    // segments per chunk
-    constexpr std::size_t kMinimum = 64; // fewer vertices: map them all
+    constexpr std::size_t kChunk = 4;   // segments per chunk
+    constexpr std::size_t kMinimum = 8; // fewer vertices: map them all
     GEOSContextHandle_t h = geos.handle();
     Runs runs;
     if (!append_runs(h, &g, runs) || runs.x.size() < kMinimum) {
