@@ -170,8 +170,8 @@ bool append_runs(GEOSContextHandle_t h, const GEOSGeometry* g, Runs& runs) {
 // a pole (no bound there).
 std::optional<double> pruned_distance_m(const GeosContext& geos, double lon, double lat,
                                         const GEOSGeometry& g) {
-    constexpr std::size_t kChunk = 8;    // segments per chunk
-    constexpr std::size_t kMinimum = 64; // fewer vertices: map them all
+    constexpr std::size_t kChunk = 4;   // segments per chunk
+    constexpr std::size_t kMinimum = 8; // fewer vertices: map them all
     GEOSContextHandle_t h = geos.handle();
     Runs runs;
     if (!append_runs(h, &g, runs) || runs.x.size() < kMinimum) {
@@ -213,6 +213,8 @@ std::optional<double> pruned_distance_m(const GeosContext& geos, double lon, dou
     const AeqdCentre centre{lon, lat};
     GeomPtr origin = geos.point(0.0, 0.0);
     double best = std::numeric_limits<double>::infinity();
+    // Vertices mapped so far (neighbouring chunks share their end vertices).
+    std::vector<bool> mapped(runs.x.size(), false);
     for (const Chunk& c : chunks) {
         if (c.bound > best) {
             break;
@@ -223,10 +225,12 @@ std::optional<double> pruned_distance_m(const GeosContext& geos, double lon, dou
             throw Error(ErrorKind::Internal, "GEOS could not make a coordinate sequence");
         }
         for (std::size_t i = c.first; i <= c.last; ++i) {
-            double x = runs.x[i];
-            double y = runs.y[i];
-            to_aeqd(&x, &y, const_cast<AeqdCentre*>(&centre));
-            GEOSCoordSeq_setXY_r(h, seq, static_cast<unsigned int>(i - c.first), x, y);
+            if (!mapped[i]) {
+                to_aeqd(&runs.x[i], &runs.y[i], const_cast<AeqdCentre*>(&centre));
+                mapped[i] = true;
+            }
+            GEOSCoordSeq_setXY_r(h, seq, static_cast<unsigned int>(i - c.first), runs.x[i],
+                                 runs.y[i]);
         }
         GeomPtr line = geos.own(GEOSGeom_createLineString_r(h, seq));
         double d = 0;

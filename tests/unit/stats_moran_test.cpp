@@ -256,6 +256,45 @@ TEST(StatsLisa, SameSeedSameResultOnAnyThreadCount) {
     EXPECT_NE(ra.p_sim, rc.p_sim);
 }
 
+TEST(StatsLisa, SharedPermutationsInManyBlocksKeepEachFeaturesExactCount) {
+    // Feature 0 neighbours all 4,299 others, so every permutation is 4,299 indices
+    // wide and 9,999 of them go in several blocks. Feature 1 (y = 1) has three
+    // neighbours with y = 1, the largest lag it can have: a permutation is at least
+    // as extreme only when it draws three ones (an exact tie). Its others are
+    // feature 0 (y = 0.5), M = 2,900 ones and 1,398 zeros, N = 4,299 in all, so
+    // p = M (M - 1) (M - 2) / (N (N - 1) (N - 2)) = 0.30687…, below one half.
+    constexpr std::size_t n = 4300;
+    constexpr std::size_t ones = 2900;
+    std::vector<double> y(n, 0.0);
+    std::vector<std::vector<std::int32_t>> lists(n, std::vector<std::int32_t>{0});
+    y[0] = 0.5;
+    y[1] = 1.0;
+    lists[0].clear();
+    for (std::size_t j = 1; j < n; ++j) {
+        lists[0].push_back(static_cast<std::int32_t>(j));
+    }
+    for (std::size_t j = 2; j < 2 + ones; ++j) {
+        y[j] = 1.0;
+    }
+    lists[1] = {2, 3, 4};
+    const Weights w = transformed(weights_from_neighbours(lists), Transform::Row);
+    LisaOptions a;
+    a.perm.permutations = 9999;
+    a.perm.seed = 21;
+    a.perm.threads = 1;
+    LisaOptions b = a;
+    b.perm.threads = 2;
+    const LisaResult ra = local_moran(y, w, a);
+    const LisaResult rb = local_moran(y, w, b);
+    const double m = ones;
+    const double big_n = n - 1;
+    const double exact = m * (m - 1) * (m - 2) / (big_n * (big_n - 1) * (big_n - 2));
+    const double se = std::sqrt(exact * (1 - exact) / a.perm.permutations);
+    EXPECT_NEAR(ra.p_sim[1], exact, 4 * se + 1e-4);
+    EXPECT_EQ(ra.p_sim, rb.p_sim);
+    EXPECT_EQ(ra.EI_sim, rb.EI_sim);
+}
+
 TEST(StatsLisa, IslandsHaveNoPseudoP) {
     const Weights w = transformed(weights_from_neighbours({{1}, {0, 2}, {1}, {}}), Transform::Row);
     const LisaResult r = local_moran({1, 2, 4, 8}, w, {});

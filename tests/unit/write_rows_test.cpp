@@ -509,3 +509,81 @@ TEST(WriteRows, RowsCompletedLateMustKeepTheLayersTypeAndAFailureLeavesNothing) 
     EXPECT_THROW(write_geopackage(dir.file("out.gpkg"), l.all(), o), Error);
     EXPECT_EQ(dir.entries(), std::vector<std::string>{});
 }
+
+namespace {
+
+// A bare table for insert_rows: no geometry, an integer that must not be `bad`, a
+// text; and the gpkg_contents row insert_rows updates.
+sqlite3* rows_table(const char* check) {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open(":memory:", &db), SQLITE_OK);
+    const std::string sql =
+        std::string("CREATE TABLE t (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, n INTEGER ") +
+        check +
+        ", s TEXT);"
+        "CREATE TABLE gpkg_contents (table_name TEXT, data_type TEXT, min_x REAL, min_y REAL, "
+        "max_x REAL, max_y REAL, last_change TEXT);"
+        "INSERT INTO gpkg_contents (table_name, data_type) VALUES ('t', 'attributes');"
+        "BEGIN";
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    return db;
+}
+
+} // namespace
+
+TEST(WriteRows, RowsInGroupsTakeConsecutiveFidsInOrder) {
+    // 200 rows: three INSERTs of 64 rows, then 8 of one row each.
+    Table t;
+    t.name = "t";
+    t.fields = {{"n", FieldType::Integer}, {"s", FieldType::String}};
+    for (int i = 0; i < 200; ++i) {
+        Row r;
+        r.fid = 1000 + i;
+        r.values = {std::int64_t{i * 3}, std::string("row ") + std::to_string(i)};
+        t.rows.push_back(std::move(r));
+    }
+    sqlite3* db = rows_table("");
+    const detail::DirectLayer layer{&t, "t", wkbNone, {"n", "s"}, {OFTInteger64, OFTString}};
+    detail::insert_rows(db, layer, nullptr, Progress(), "out.gpkg");
+    sqlite3_stmt* s = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT fid, n, s FROM t ORDER BY fid", -1, &s, nullptr),
+              SQLITE_OK);
+    int i = 0;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        EXPECT_EQ(sqlite3_column_int(s, 0), i + 1);
+        EXPECT_EQ(sqlite3_column_int(s, 1), i * 3);
+        EXPECT_EQ(std::string(reinterpret_cast<const char*>(sqlite3_column_text(s, 2))),
+                  "row " + std::to_string(i));
+        ++i;
+    }
+    EXPECT_EQ(i, 200);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+}
+
+TEST(WriteRows, AGroupThatFailsNamesItsFeature) {
+    // Row 77 (source fid 1077) breaks the table's CHECK in the second group of 64:
+    // SQLite refuses the whole INSERT, and the rows are tried one by one to find it.
+    Table t;
+    t.name = "t";
+    t.fields = {{"n", FieldType::Integer}, {"s", FieldType::String}};
+    for (int i = 0; i < 200; ++i) {
+        Row r;
+        r.fid = 1000 + i;
+        r.values = {std::int64_t{i}, std::string("x")};
+        t.rows.push_back(std::move(r));
+    }
+    sqlite3* db = rows_table("CHECK (n <> 77)");
+    const detail::DirectLayer layer{&t, "t", wkbNone, {"n", "s"}, {OFTInteger64, OFTString}};
+    try {
+        detail::insert_rows(db, layer, nullptr, Progress(), "out.gpkg");
+        ADD_FAILURE() << "no error";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::Io);
+        EXPECT_EQ(e.context().file, "out.gpkg");
+        EXPECT_EQ(e.context().layer, "t");
+        EXPECT_EQ(e.context().feature_id, std::optional<std::int64_t>(1077));
+        EXPECT_THAT(e.message(), ::testing::HasSubstr("CHECK constraint failed"));
+    }
+    sqlite3_close(db);
+}

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <unordered_map>
 
 namespace creatlas::detail {
 
@@ -46,6 +47,16 @@ std::vector<IndustrialVerdict> industrial_status(const Project& project, const C
         cat_values.insert(normalise_key(v));
     }
     const IndustrialRules rules(project.industrial_vocabulary);
+    // A register repeats a few categories over thousands of rows: each is normalised
+    // (Unicode case folding) once.
+    std::unordered_map<std::string, std::string> category_keys;
+    auto category_key = [&category_keys](const std::string& category) -> const std::string& {
+        auto it = category_keys.find(category);
+        if (it == category_keys.end()) {
+            it = category_keys.emplace(category, normalise_key(category)).first;
+        }
+        return it->second;
+    };
     std::vector<std::string> ensembles(heritage.rows.size());
     for (std::size_t i = 0; i < heritage.rows.size(); ++i) {
         const Row& r = heritage.rows[i];
@@ -61,8 +72,8 @@ std::vector<IndustrialVerdict> industrial_status(const Project& project, const C
             out[i] = {*in.override_industrial[static_cast<std::size_t>(o)],
                       industrial_override_reason(in.override_note[static_cast<std::size_t>(o)]),
                       IndustrialBasis::Head};
-        } else if (cat >= 0 && !cat_values.empty() && !normalise_key(category).empty()) {
-            out[i] = {cat_values.contains(normalise_key(category)),
+        } else if (cat >= 0 && !cat_values.empty() && !category_key(category).empty()) {
+            out[i] = {cat_values.contains(category_key(category)),
                       industrial_category_reason(category), IndustrialBasis::Head};
         } else if (namei >= 0) {
             out[i] = classify_industrial_name(field(namei), rules);

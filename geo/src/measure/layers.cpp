@@ -1,6 +1,7 @@
 // Shared by the measure stage's levels: output tables and identifiers (levels.hpp).
 #include "creatlas/error.hpp"
 #include "levels.hpp"
+#include "parallel.hpp"
 
 namespace creatlas::detail {
 
@@ -91,24 +92,28 @@ Table assemble(Level level, Columns& columns, Table&& input,
         names.insert(def.name);
         out.fields.push_back(def);
     }
-    out.rows.reserve(input.rows.size());
-    for (std::size_t i = 0; i < input.rows.size(); ++i) {
-        Row& in = input.rows[i];
-        Row row;
-        row.fid = in.fid;
-        row.geom = std::move(in.geom);
-        row.values.reserve(out.fields.size());
-        for (Column* c : order) {
-            row.values.push_back(std::move((*c)[i]));
-        }
-        for (std::size_t k = 0; k < in.values.size() && k < keep.size(); ++k) {
-            if (keep[k]) {
-                row.values.push_back(std::move(in.values[k]));
+    // Rows split across cores: each worker moves only its rows' cells, and frees
+    // what is left of its input rows.
+    out.rows.resize(input.rows.size());
+    parallel_rows(input.rows.size(), [&](unsigned, RowRange range) {
+        for (std::size_t i = range.begin; i < range.end; ++i) {
+            Row& in = input.rows[i];
+            Row& row = out.rows[i];
+            row.fid = in.fid;
+            row.geom = std::move(in.geom);
+            row.values.reserve(out.fields.size());
+            for (Column* c : order) {
+                row.values.push_back(std::move((*c)[i]));
             }
+            for (std::size_t k = 0; k < in.values.size() && k < keep.size(); ++k) {
+                if (keep[k]) {
+                    row.values.push_back(std::move(in.values[k]));
+                }
+            }
+            row.values.resize(out.fields.size());
+            in.values = {};
         }
-        row.values.resize(out.fields.size());
-        out.rows.push_back(std::move(row));
-    }
+    });
     return out;
 }
 

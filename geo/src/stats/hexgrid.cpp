@@ -569,8 +569,8 @@ std::vector<Row> city_cells(const GeosContext& geos, PJ_CONTEXT* proj, const Row
         gi = getis_ord_gi_star(counts, core.neighbours, Transform::Binary);
         LisaOptions lo;
         lo.perm = options.perm;
-        // Cities are already spread over the threads. A feature's draws come from its
-        // own stream, so the thread count changes nothing.
+        // Cities are already spread over the threads. The permutations come from
+        // streams of the seed, so the thread count changes nothing.
         lo.perm.threads = 1;
         // One seed per city, so a city's result does not depend on the others.
         lo.perm.seed = detail::mix64(options.perm.seed ^ detail::mix64(city_index));

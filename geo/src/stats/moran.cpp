@@ -62,99 +62,94 @@ struct PermutationTally {
     double sumsq = 0;       ///< Σ of their squares
 };
 
-// Conditional permutations of one feature: `perms` times, its k neighbours'
-// values are drawn without replacement from the n - 1 other features, with the
-// feature's own stream of the seed. This is the hot loop of LISA (999 × k draws
-// per feature), so it allocates nothing and keeps one draw's work small; the
-// arithmetic and the order of the draws are fixed, since p_sim must not change.
-class LisaDraws {
+// The draws of esda's conditional randomisation (esda.crand): permutation p is
+// `width` distinct indices among the n - 1 "others", drawn without replacement
+// from stream p of the seed, and every feature uses the same permutations: the
+// first k_i indices of each, where index t stands for feature t, or t + 1 at or
+// past i itself. Drawing them once instead of once per feature is what makes LISA
+// cheap (999 × max k draws per call, not 999 × Σ k). Each feature's draws are
+// still uniform without replacement among its others.
+class SharedDraws {
 public:
-    explicit LisaDraws(std::size_t n) : n_(n) {}
+    SharedDraws(std::size_t n_others, std::size_t width) : n_others_(n_others), width_(width) {}
 
-    PermutationTally run(std::uint64_t seed, std::size_t i, const double* wi, std::size_t k,
-                         const std::vector<double>& z, double zi_scaled, double observed,
-                         int perms) {
-        detail::Rng rng(seed, i);
-        const auto n_others = static_cast<std::uint32_t>(n_ - 1);
-        const auto self = static_cast<std::uint32_t>(i);
-        const double* zv = z.data();
-        // Sparse rows draw by rejection; dense ones (a neighbour set that is a large
-        // share of the features) take a partial Fisher–Yates shuffle of a pool.
-        const bool sparse = k <= 32 && 4 * k < n_;
-        std::size_t larger = 0;
-        double sum = 0;
-        double sumsq = 0;
-        auto tally = [&](double rl) {
-            larger += rl >= observed ? 1 : 0;
-            sum += rl;
-            sumsq += rl * rl;
-        };
-        if (sparse) {
-            // A draw is new when its mark is not this permutation's stamp: one look-up
-            // instead of a scan of the draws so far.
-            if (mark_.size() != n_ - 1) {
-                mark_.assign(n_ - 1, 0);
-                stamp_ = 0;
-            }
-            std::uint32_t* mark = mark_.data();
-            std::uint32_t stamp = stamp_; // kept in a register, stored back below
-            const double* const wend = wi + k;
-            for (int p = 0; p < perms; ++p) {
-                if (++stamp == 0) { // wrapped: old marks could collide with new stamps
+    /// Permutations [first, first + count) into out (count × width, row by row).
+    void draw(std::uint64_t seed, std::size_t first, std::size_t count, std::uint32_t* out) {
+        // Narrow draws reject repeats with a stamp per index; wide ones (a large share of
+        // the others) take a partial Fisher–Yates shuffle of a pool, undone afterwards.
+        const bool sparse = width_ <= 32 && 4 * width_ < n_others_;
+        const auto bound = static_cast<std::uint32_t>(n_others_);
+        for (std::size_t p = first; p < first + count; ++p) {
+            detail::Rng rng(seed, p);
+            std::uint32_t* row = out + (p - first) * width_;
+            if (sparse) {
+                if (mark_.size() != n_others_) {
+                    mark_.assign(n_others_, 0);
+                    stamp_ = 0;
+                }
+                if (++stamp_ == 0) { // wrapped: old marks could collide with new stamps
                     std::fill(mark_.begin(), mark_.end(), 0U);
-                    stamp = 1;
+                    stamp_ = 1;
                 }
-                double s = 0;
-                for (const double* wm = wi; wm != wend; ++wm) {
-                    std::uint32_t t = rng.below(n_others);
-                    while (mark[t] == stamp) {
-                        t = rng.below(n_others);
+                for (std::size_t m = 0; m < width_; ++m) {
+                    std::uint32_t t = rng.below(bound);
+                    while (mark_[t] == stamp_) {
+                        t = rng.below(bound);
                     }
-                    mark[t] = stamp;
-                    // Index t among the others is feature t, or t + 1 past i itself.
-                    s += *wm * zv[t + (t >= self ? 1U : 0U)];
+                    mark_[t] = stamp_;
+                    row[m] = t;
                 }
-                tally(zi_scaled * s);
+                continue;
             }
-            stamp_ = stamp;
-            return {larger, sum, sumsq};
-        }
-        if (pool_.size() != n_ - 1) {
-            pool_.resize(n_ - 1);
-            std::iota(pool_.begin(), pool_.end(), 0U);
-        }
-        drawn_.resize(k);
-        swaps_.resize(k);
-        for (int p = 0; p < perms; ++p) {
-            for (std::size_t m = 0; m < k; ++m) {
-                const std::size_t j = m + rng.below(static_cast<std::uint32_t>(n_ - 1 - m));
+            if (pool_.size() != n_others_) {
+                pool_.resize(n_others_);
+                std::iota(pool_.begin(), pool_.end(), 0U);
+            }
+            swaps_.resize(width_);
+            for (std::size_t m = 0; m < width_; ++m) {
+                const std::size_t j = m + rng.below(static_cast<std::uint32_t>(n_others_ - m));
                 std::swap(pool_[m], pool_[j]);
-                drawn_[m] = pool_[m];
+                row[m] = pool_[m];
                 swaps_[m] = j;
             }
-            // Undo the swaps so the pool is the identity again: the draws of a
-            // feature must not depend on the features before it.
-            for (std::size_t m = k; m-- > 0;) {
+            for (std::size_t m = width_; m-- > 0;) {
                 std::swap(pool_[m], pool_[swaps_[m]]);
             }
-            double s = 0;
-            for (std::size_t m = 0; m < k; ++m) {
-                const std::uint32_t t = drawn_[m];
-                s += wi[m] * zv[t + (t >= self ? 1U : 0U)];
-            }
-            tally(zi_scaled * s);
         }
-        return {larger, sum, sumsq};
     }
 
 private:
-    std::size_t n_;
-    std::vector<std::uint32_t> mark_; // per other feature: the stamp of its last draw
+    std::size_t n_others_;
+    std::size_t width_;
+    std::vector<std::uint32_t> mark_; // per other: the stamp of the permutation that drew it
     std::uint32_t stamp_ = 0;
-    std::vector<std::uint32_t> drawn_;
     std::vector<std::uint32_t> pool_;
     std::vector<std::size_t> swaps_;
 };
+
+// Feature i's local I under each of `count` shared permutations (ids: count × width),
+// added to its tally: its k weights times the values its first k indices stand for.
+void tally_permutations(const std::uint32_t* ids, std::size_t count, std::size_t width,
+                        std::size_t i, const double* wi, std::size_t k, const double* z,
+                        double zi_scaled, double observed, PermutationTally& tally) {
+    const auto self = static_cast<std::uint32_t>(i);
+    std::size_t larger = tally.larger;
+    double sum = tally.sum;
+    double sumsq = tally.sumsq;
+    for (std::size_t p = 0; p < count; ++p) {
+        const std::uint32_t* row = ids + p * width;
+        double s = 0;
+        for (std::size_t m = 0; m < k; ++m) {
+            const std::uint32_t t = row[m];
+            s += wi[m] * z[t + (t >= self ? 1U : 0U)];
+        }
+        const double rl = zi_scaled * s;
+        larger += rl >= observed ? 1 : 0;
+        sum += rl;
+        sumsq += rl * rl;
+    }
+    tally = {larger, sum, sumsq};
+}
 
 } // namespace
 
@@ -319,36 +314,58 @@ LisaResult local_moran(const std::vector<double>& y, const Weights& w, const Lis
     r.z_sim.assign(n, kNaN);
     r.p_z_sim.assign(n, kNaN);
     const int perms = std::max(0, options.perm.permutations);
-    if (perms > 0) {
-        detail::parallel_blocks(
-            n, options.perm.threads, [&](unsigned, std::size_t begin, std::size_t end) {
-                LisaDraws draws(n);
-                for (std::size_t i = begin; i < end; ++i) {
-                    const std::size_t k = w.cardinality(i);
-                    if (k == 0) {
-                        continue; // an island has no neighbours to permute
+    std::size_t width = 0; // the most neighbours of any feature
+    for (std::size_t i = 0; i < n; ++i) {
+        width = std::max(width, w.cardinality(i));
+    }
+    if (width > n - 1) {
+        throw Error(ErrorKind::Internal, "local Moran: more neighbours than features");
+    }
+    if (perms > 0 && width > 0) {
+        // The permutations go in blocks of at most 4 Mi indices (16 MiB), drawn on all
+        // threads, then every feature takes its part of the block. A feature sums its
+        // permutations in order whatever the block size or thread count.
+        const auto pc = static_cast<std::size_t>(perms);
+        const std::size_t block = std::clamp<std::size_t>((std::size_t{1} << 22) / width, 1, pc);
+        std::vector<std::uint32_t> ids(block * width);
+        std::vector<PermutationTally> tallies(n);
+        for (std::size_t first = 0; first < pc; first += block) {
+            const std::size_t count = std::min(block, pc - first);
+            detail::parallel_blocks(count, options.perm.threads,
+                                    [&](unsigned, std::size_t begin, std::size_t end) {
+                                        SharedDraws draws(n - 1, width);
+                                        draws.draw(options.perm.seed, first + begin, end - begin,
+                                                   ids.data() + begin * width);
+                                    });
+            detail::parallel_blocks(
+                n, options.perm.threads, [&](unsigned, std::size_t begin, std::size_t end) {
+                    for (std::size_t i = begin; i < end; ++i) {
+                        const std::size_t k = w.cardinality(i);
+                        if (k == 0) {
+                            continue; // an island has no neighbours to permute
+                        }
+                        tally_permutations(ids.data(), count, width, i,
+                                           w.values.data() + w.offsets[i], k, z.data(),
+                                           scaling * z[i], r.Is[i], tallies[i]);
                     }
-                    if (k > n - 1) {
-                        throw Error(ErrorKind::Internal,
-                                    "local Moran: more neighbours than features");
-                    }
-                    const PermutationTally tally =
-                        draws.run(options.perm.seed, i, w.values.data() + w.offsets[i], k, z,
-                                  scaling * z[i], r.Is[i], perms);
-                    std::size_t larger = tally.larger;
-                    const auto pc = static_cast<std::size_t>(perms);
-                    if (pc - larger < larger) {
-                        larger = pc - larger;
-                    }
-                    const auto pd = static_cast<double>(perms);
-                    r.p_sim[i] = (static_cast<double>(larger) + 1.0) / (pd + 1.0);
-                    r.EI_sim[i] = tally.sum / pd;
-                    r.seI_sim[i] =
-                        std::sqrt(std::max(0.0, tally.sumsq / pd - r.EI_sim[i] * r.EI_sim[i]));
-                    r.z_sim[i] = (r.Is[i] - r.EI_sim[i]) / r.seI_sim[i];
-                    r.p_z_sim[i] = normal_sf(std::fabs(r.z_sim[i]));
-                }
-            });
+                });
+        }
+        const auto pd = static_cast<double>(perms);
+        for (std::size_t i = 0; i < n; ++i) {
+            if (w.cardinality(i) == 0) {
+                continue;
+            }
+            const PermutationTally& tally = tallies[i];
+            std::size_t larger = tally.larger;
+            if (pc - larger < larger) {
+                larger = pc - larger;
+            }
+            r.p_sim[i] = (static_cast<double>(larger) + 1.0) / (pd + 1.0);
+            r.EI_sim[i] = tally.sum / pd;
+            r.seI_sim[i] = std::sqrt(std::max(0.0, tally.sumsq / pd - r.EI_sim[i] * r.EI_sim[i]));
+            r.z_sim[i] = (r.Is[i] - r.EI_sim[i]) / r.seI_sim[i];
+            r.p_z_sim[i] = normal_sf(std::fabs(r.z_sim[i]));
+        }
     }
     r.threshold = options.fdr ? fdr_threshold(r.p_sim, options.alpha) : options.alpha;
     static const char* const names[] = {"", "HH", "LH", "LL", "HL"};

@@ -294,6 +294,18 @@ namespace {
 /// Rows per batch encoded on the worker thread while this one inserts.
 constexpr std::size_t kBatch = 4096;
 
+/// Rows per INSERT statement: a power of two up to 64 that divides kBatch and keeps
+/// the statement's parameters within SQLite's limit (32,766 by default).
+std::size_t rows_per_insert(sqlite3* db, std::size_t columns) {
+    const auto limit =
+        static_cast<std::size_t>(std::max(1, sqlite3_limit(db, SQLITE_LIMIT_VARIABLE_NUMBER, -1)));
+    std::size_t group = 64;
+    while (group > 1 && group * std::max<std::size_t>(columns, 1) > limit) {
+        group /= 2;
+    }
+    return columns == 0 ? 1 : group;
+}
+
 bool matches(const Value& v, OGRFieldType t) {
     return std::holds_alternative<std::monostate>(v) ||
            (std::holds_alternative<std::int64_t>(v) && t == OFTInteger64) ||
@@ -595,10 +607,25 @@ std::vector<RtreeEntry> insert_rows(sqlite3* db_handle, const DirectLayer& layer
     for (const auto& c : layer.columns) {
         add_column(c);
     }
-    const Stmt insert =
-        db.prepare(columns.empty() ? "INSERT INTO " + quoted(layer.name) + " DEFAULT VALUES"
-                                   : "INSERT INTO " + quoted(layer.name) + " (" + columns +
-                                         ") VALUES (" + params + ")");
+    // Rows go in groups of up to kGroup per INSERT … VALUES (…), (…), …: SQLite then
+    // runs its statement set-up and the table's AUTOINCREMENT bookkeeping once per
+    // group instead of once per row. The rows of a group take consecutive rowids, in
+    // order. A group that fails is undone by SQLite (the statement is atomic) and
+    // tried again row by row, so that the error names the feature.
+    const std::size_t ncolumns = layer.columns.size() + (has_geometry ? 1 : 0);
+    const std::size_t group = rows_per_insert(db.handle(), ncolumns);
+    auto prepare_insert = [&](std::size_t nrows) {
+        if (columns.empty()) {
+            return db.prepare("INSERT INTO " + quoted(layer.name) + " DEFAULT VALUES");
+        }
+        std::string sql = "INSERT INTO " + quoted(layer.name) + " (" + columns + ") VALUES ";
+        for (std::size_t r = 0; r < nrows; ++r) {
+            sql += (r == 0 ? "(" : ", (") + params + ")";
+        }
+        return db.prepare(sql);
+    };
+    const Stmt insert_one = prepare_insert(1);
+    const Stmt insert_group = group > 1 ? prepare_insert(group) : Stmt(nullptr);
     envelopes.reserve(has_geometry ? rows : 0);
     double minx = std::numeric_limits<double>::infinity();
     double maxx = -minx;
@@ -621,12 +648,10 @@ std::vector<RtreeEntry> insert_rows(sqlite3* db_handle, const DirectLayer& layer
         progress.update(static_cast<double>(first) / static_cast<double>(rows),
                         "write " + table.name);
         std::size_t fix = 0;
-        for (std::size_t k = 0; k < batch.rows.size(); ++k) {
+        // Bind row k of the batch from parameter `param` on.
+        auto bind_row = [&](sqlite3_stmt* stmt, int param, std::size_t k) {
             const Row& row = table.rows[first + k];
             const EncodedRow& g = batch.rows[k];
-            sqlite3_stmt* stmt = insert.get();
-            sqlite3_reset(stmt);
-            int param = 1;
             if (has_geometry) {
                 const int rc = g.has_geometry
                                    ? sqlite3_bind_blob(stmt, param, batch.bytes.data() + g.offset,
@@ -645,21 +670,59 @@ std::vector<RtreeEntry> insert_rows(sqlite3* db_handle, const DirectLayer& layer
                 }
                 bind_value(db, stmt, param, *v, layer.types[i], row.fid, table.fields[i].name);
             }
-            if (sqlite3_step(stmt) != SQLITE_DONE) {
-                db.fail("cannot write a feature", row.fid);
-            }
+        };
+        // Row k of the batch was given rowid `id`.
+        auto inserted = [&](std::size_t k, sqlite3_int64 id) {
+            const EncodedRow& g = batch.rows[k];
             if (g.indexed) {
                 RtreeEntry e = g.envelope;
-                e.id = sqlite3_last_insert_rowid(db.handle());
+                e.id = id;
                 minx = std::min(minx, e.minx);
                 maxx = std::max(maxx, e.maxx);
                 miny = std::min(miny, e.miny);
                 maxy = std::max(maxy, e.maxy);
                 envelopes.push_back(e);
             }
+        };
+        auto insert_single = [&](std::size_t k) {
+            sqlite3_stmt* stmt = insert_one.get();
+            sqlite3_reset(stmt);
+            bind_row(stmt, 1, k);
+            if (sqlite3_step(stmt) != SQLITE_DONE) {
+                db.fail("cannot write a feature", table.rows[first + k].fid);
+            }
+            inserted(k, sqlite3_last_insert_rowid(db.handle()));
+        };
+        const std::size_t n = batch.rows.size();
+        std::size_t k = 0;
+        for (; group > 1 && k + group <= n; k += group) {
+            const std::size_t fix_before = fix;
+            sqlite3_stmt* stmt = insert_group.get();
+            sqlite3_reset(stmt);
+            for (std::size_t r = 0; r < group; ++r) {
+                bind_row(stmt, static_cast<int>(r * ncolumns) + 1, k + r);
+            }
+            if (sqlite3_step(stmt) != SQLITE_DONE) {
+                sqlite3_reset(stmt);
+                fix = fix_before;
+                for (std::size_t r = 0; r < group; ++r) {
+                    insert_single(k + r);
+                }
+                continue;
+            }
+            const sqlite3_int64 last = sqlite3_last_insert_rowid(db.handle());
+            for (std::size_t r = 0; r < group; ++r) {
+                inserted(k + r, last - static_cast<sqlite3_int64>(group - 1 - r));
+            }
+        }
+        for (; k < n; ++k) {
+            insert_single(k);
         }
     }
-    sqlite3_reset(insert.get());
+    sqlite3_reset(insert_one.get());
+    if (insert_group) {
+        sqlite3_reset(insert_group.get());
+    }
     for (const auto& [name, sql] : triggers) {
         db.exec(sql);
     }

@@ -173,6 +173,39 @@ void step_done(sqlite3* db, sqlite3_stmt* s, const char* what) {
     sqlite3_reset(s);
 }
 
+/// INSERT INTO `into` (two integer columns) the `count` pairs that pair(k) gives,
+/// 256 to a statement (multi-row VALUES): the shadow tables take one row per entry,
+/// and SQLite's per-statement work would otherwise be paid as often.
+template <typename Pair>
+void insert_pairs(sqlite3* db, const std::string& into, std::size_t count, Pair&& pair,
+                  const char* what) {
+    constexpr std::size_t kGroup = 256;
+    auto statement = [&](std::size_t rows) {
+        std::string sql = "INSERT INTO " + into + " VALUES ";
+        for (std::size_t r = 0; r < rows; ++r) {
+            sql += r == 0 ? "(?, ?)" : ", (?, ?)";
+        }
+        return prepare(db, sql);
+    };
+    const Stmt group = count >= kGroup ? statement(kGroup) : Stmt(nullptr);
+    const Stmt one = statement(1);
+    std::size_t k = 0;
+    for (; k + kGroup <= count; k += kGroup) {
+        for (std::size_t r = 0; r < kGroup; ++r) {
+            const auto [a, b] = pair(k + r);
+            sqlite3_bind_int64(group.get(), static_cast<int>(2 * r) + 1, a);
+            sqlite3_bind_int64(group.get(), static_cast<int>(2 * r) + 2, b);
+        }
+        step_done(db, group.get(), what);
+    }
+    for (; k < count; ++k) {
+        const auto [a, b] = pair(k);
+        sqlite3_bind_int64(one.get(), 1, a);
+        sqlite3_bind_int64(one.get(), 2, b);
+        step_done(db, one.get(), what);
+    }
+}
+
 /// All of write_packed_rtree or nothing: a savepoint nests inside a caller's
 /// transaction and opens one when there is none.
 class Savepoint {
@@ -568,24 +601,16 @@ void write_packed_rtree(sqlite3* db, const std::string& table, const std::string
             step_done(db, s.get(), "cannot write an rtree node");
         }
     }
-    {
-        Stmt s = prepare(db, "INSERT INTO " + quoted(rtree + "_parent") +
-                                 " (nodeno, parentnode) VALUES (?1, ?2)");
-        for (std::size_t k = 0; k < tree.parent_of.size(); ++k) {
-            sqlite3_bind_int64(s.get(), 1, static_cast<sqlite3_int64>(k) + 2);
-            sqlite3_bind_int64(s.get(), 2, tree.parent_of[k]);
-            step_done(db, s.get(), "cannot write an rtree parent");
-        }
-    }
-    {
-        Stmt s = prepare(db, "INSERT INTO " + quoted(rtree + "_rowid") +
-                                 " (rowid, nodeno) VALUES (?1, ?2)");
-        for (const auto& [rowid, leaf] : tree.rowid_leaf) {
-            sqlite3_bind_int64(s.get(), 1, rowid);
-            sqlite3_bind_int64(s.get(), 2, leaf);
-            step_done(db, s.get(), "cannot write an rtree rowid");
-        }
-    }
+    insert_pairs(
+        db, quoted(rtree + "_parent") + " (nodeno, parentnode)", tree.parent_of.size(),
+        [&](std::size_t k) {
+            return std::pair<std::int64_t, std::int64_t>(static_cast<std::int64_t>(k) + 2,
+                                                         tree.parent_of[k]);
+        },
+        "cannot write an rtree parent");
+    insert_pairs(
+        db, quoted(rtree + "_rowid") + " (rowid, nodeno)", tree.rowid_leaf.size(),
+        [&](std::size_t k) { return tree.rowid_leaf[k]; }, "cannot write an rtree rowid");
     for (const std::string_view trigger : kTriggers) {
         exec(db, fill(trigger, names));
     }
