@@ -87,13 +87,19 @@ void parallel_rows(std::size_t n, const std::function<void(unsigned, RowRange)>&
     });
 }
 
-ChunkQueue::ChunkQueue(std::size_t n, unsigned workers) : n_(n) {
-    // About 16 chunks per worker: small enough that the workers finish together, large
-    // enough that taking one costs nothing beside its rows.
+namespace {
+
+// About 16 chunks per worker: small enough that the workers finish together, large
+// enough that taking one costs nothing beside its rows.
+std::size_t chunk_size(std::size_t n, unsigned workers) {
     const std::size_t wanted = static_cast<std::size_t>(std::max(workers, 1U)) * 16;
-    size_ = std::max<std::size_t>(1, (n + wanted - 1) / wanted);
-    chunks_ = (n + size_ - 1) / size_;
+    return std::max<std::size_t>(1, (n + wanted - 1) / wanted);
 }
+
+} // namespace
+
+ChunkQueue::ChunkQueue(std::size_t n, unsigned workers)
+    : n_(n), size_(chunk_size(n, workers)), chunks_((n + size_ - 1) / size_) {}
 
 bool ChunkQueue::take(std::size_t& chunk, RowRange& range) {
     const std::size_t c = next_.fetch_add(1, std::memory_order_relaxed);

@@ -7,13 +7,13 @@
 #include <fcntl.h>
 #include <optional>
 #include <unistd.h>
+#include <utility>
 
 namespace creatlas::detail {
 
-BackgroundFlush::BackgroundFlush(const std::string& path, const std::string& target)
-    : target_(target) {
-    // Linux flushes a file through any descriptor of it, a read-only one too.
-    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+// Linux flushes a file through any descriptor of it, a read-only one too.
+BackgroundFlush::BackgroundFlush(const std::string& path, std::string target)
+    : target_(std::move(target)), fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
     if (fd_ < 0) {
         throw Error(ErrorKind::Io,
                     "cannot open the GeoPackage to flush it: " + std::string(std::strerror(errno)),

@@ -28,7 +28,7 @@ class BackgroundFlush {
 public:
     /// Open `path` (an existing file) and start the flushing thread. Throws
     /// Error(Io) naming `target` when the file cannot be opened.
-    BackgroundFlush(const std::string& path, const std::string& target);
+    BackgroundFlush(const std::string& path, std::string target);
     /// Stops the thread (after the flush under way, if any) and closes the file.
     ~BackgroundFlush();
     BackgroundFlush(const BackgroundFlush&) = delete;

@@ -13,6 +13,7 @@
 #include <memory>
 #include <ogrsf_frmts.h>
 #include <sqlite3.h>
+#include <tuple>
 #include <utility>
 #include <variant>
 
@@ -552,6 +553,85 @@ void bind_value(const Db& db, sqlite3_stmt* stmt, int param, const Value& v, OGR
     }
 }
 
+/// The geometry column and SRS id GDAL registered for `layer`.
+std::pair<std::string, std::int32_t> geometry_column_of(const Db& db, const std::string& layer) {
+    const Stmt s = db.prepare("SELECT column_name, srs_id FROM gpkg_geometry_columns "
+                              "WHERE lower(table_name) = lower(?1)");
+    sqlite3_bind_text(s.get(), 1, layer.c_str(), static_cast<int>(layer.size()), SQLITE_TRANSIENT);
+    if (sqlite3_step(s.get()) != SQLITE_ROW) {
+        throw Error(ErrorKind::Internal, "the layer has no row in gpkg_geometry_columns",
+                    {db.target(), layer, std::nullopt, ""});
+    }
+    return {reinterpret_cast<const char*>(sqlite3_column_text(s.get(), 0)),
+            sqlite3_column_int(s.get(), 1)};
+}
+
+/// Drops the triggers on `layer` and returns their names and SQL, in creation order.
+std::vector<std::pair<std::string, std::string>> take_triggers(const Db& db,
+                                                               const std::string& layer) {
+    std::vector<std::pair<std::string, std::string>> triggers;
+    {
+        const Stmt s = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                                  "AND lower(tbl_name) = lower(?1) ORDER BY rowid");
+        sqlite3_bind_text(s.get(), 1, layer.c_str(), static_cast<int>(layer.size()),
+                          SQLITE_TRANSIENT);
+        while (sqlite3_step(s.get()) == SQLITE_ROW) {
+            triggers.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(s.get(), 0)),
+                                  reinterpret_cast<const char*>(sqlite3_column_text(s.get(), 1)));
+        }
+    }
+    for (const auto& [name, sql] : triggers) {
+        db.exec("DROP TRIGGER " + quoted(name));
+    }
+    return triggers;
+}
+
+/// INSERT of `nrows` rows into `table`'s `columns` (DEFAULT VALUES when there is none).
+std::string insert_statement(const std::string& table, const std::vector<std::string>& columns,
+                             std::size_t nrows) {
+    if (columns.empty()) {
+        return "INSERT INTO " + quoted(table) + " DEFAULT VALUES";
+    }
+    std::string names;
+    std::string params;
+    for (const auto& c : columns) {
+        names += (names.empty() ? "" : ", ") + quoted(c);
+        params += params.empty() ? "?" : ", ?";
+    }
+    std::string sql = "INSERT INTO " + quoted(table) + " (" + names + ") VALUES ";
+    for (std::size_t r = 0; r < nrows; ++r) {
+        sql += (r == 0 ? "(" : ", (") + params + ")";
+    }
+    return sql;
+}
+
+/// What GDAL writes when it closes a layer it has added `rows` features to: the
+/// feature count, the extent (when a geometry was indexed) and the change date.
+void close_layer(const Db& db, const std::string& layer, std::size_t rows, bool no_extent,
+                 const RtreeEntry& extent) {
+    if (db.has_table("gpkg_ogr_contents")) {
+        db.run("UPDATE gpkg_ogr_contents SET feature_count = " + std::to_string(rows) +
+                   " WHERE lower(table_name) = lower(?1)",
+               {layer});
+    }
+    if (!no_extent) {
+        db.run("UPDATE gpkg_contents SET min_x = " + g18(extent.minx) +
+                   ", min_y = " + g18(extent.miny) + ", max_x = " + g18(extent.maxx) +
+                   ", max_y = " + g18(extent.maxy) +
+                   " WHERE lower(table_name) = lower(?1) AND lower(data_type) = 'features'",
+               {layer});
+    }
+    const char* date = CPLGetConfigOption("OGR_CURRENT_DATE", nullptr);
+    if (date != nullptr) {
+        db.run("UPDATE gpkg_contents SET last_change = ?2 WHERE lower(table_name) = lower(?1)",
+               {layer, date});
+    } else {
+        db.run("UPDATE gpkg_contents SET last_change = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
+               "WHERE lower(table_name) = lower(?1)",
+               {layer});
+    }
+}
+
 } // namespace
 
 std::vector<RtreeEntry> insert_rows(sqlite3* db_handle, const DirectLayer& layer,
@@ -568,61 +648,25 @@ std::vector<RtreeEntry> insert_rows(sqlite3* db_handle, const DirectLayer& layer
     std::string geometry_column;
     std::int32_t srs_id = 0;
     if (has_geometry) {
-        Stmt s = db.prepare("SELECT column_name, srs_id FROM gpkg_geometry_columns "
-                            "WHERE lower(table_name) = lower(?1)");
-        sqlite3_bind_text(s.get(), 1, layer.name.c_str(), static_cast<int>(layer.name.size()),
-                          SQLITE_TRANSIENT);
-        if (sqlite3_step(s.get()) != SQLITE_ROW) {
-            throw Error(ErrorKind::Internal, "the layer has no row in gpkg_geometry_columns",
-                        {target, layer.name, std::nullopt, ""});
-        }
-        geometry_column = reinterpret_cast<const char*>(sqlite3_column_text(s.get(), 0));
-        srs_id = sqlite3_column_int(s.get(), 1);
+        std::tie(geometry_column, srs_id) = geometry_column_of(db, layer.name);
     }
     // GDAL's feature-count triggers would update gpkg_ogr_contents once per row:
     // set them aside and put them back as they were.
-    std::vector<std::pair<std::string, std::string>> triggers;
-    {
-        Stmt s = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND "
-                            "lower(tbl_name) = lower(?1) ORDER BY rowid");
-        sqlite3_bind_text(s.get(), 1, layer.name.c_str(), static_cast<int>(layer.name.size()),
-                          SQLITE_TRANSIENT);
-        while (sqlite3_step(s.get()) == SQLITE_ROW) {
-            triggers.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(s.get(), 0)),
-                                  reinterpret_cast<const char*>(sqlite3_column_text(s.get(), 1)));
-        }
-    }
-    for (const auto& [name, sql] : triggers) {
-        db.exec("DROP TRIGGER " + quoted(name));
-    }
-    std::string columns;
-    std::string params;
-    auto add_column = [&](const std::string& c) {
-        columns += (columns.empty() ? "" : ", ") + quoted(c);
-        params += params.empty() ? "?" : ", ?";
-    };
+    const auto triggers = take_triggers(db, layer.name);
+    std::vector<std::string> names;
     if (has_geometry) {
-        add_column(geometry_column);
+        names.push_back(geometry_column);
     }
-    for (const auto& c : layer.columns) {
-        add_column(c);
-    }
+    names.insert(names.end(), layer.columns.begin(), layer.columns.end());
     // Rows go in groups of up to kGroup per INSERT … VALUES (…), (…), …: SQLite then
     // runs its statement set-up and the table's AUTOINCREMENT bookkeeping once per
     // group instead of once per row. The rows of a group take consecutive rowids, in
     // order. A group that fails is undone by SQLite (the statement is atomic) and
     // tried again row by row, so that the error names the feature.
-    const std::size_t ncolumns = layer.columns.size() + (has_geometry ? 1 : 0);
+    const std::size_t ncolumns = names.size();
     const std::size_t group = rows_per_insert(db.handle(), ncolumns);
     auto prepare_insert = [&](std::size_t nrows) {
-        if (columns.empty()) {
-            return db.prepare("INSERT INTO " + quoted(layer.name) + " DEFAULT VALUES");
-        }
-        std::string sql = "INSERT INTO " + quoted(layer.name) + " (" + columns + ") VALUES ";
-        for (std::size_t r = 0; r < nrows; ++r) {
-            sql += (r == 0 ? "(" : ", (") + params + ")";
-        }
-        return db.prepare(sql);
+        return db.prepare(insert_statement(layer.name, names, nrows));
     };
     const Stmt insert_one = prepare_insert(1);
     const Stmt insert_group = group > 1 ? prepare_insert(group) : Stmt(nullptr);
@@ -726,27 +770,12 @@ std::vector<RtreeEntry> insert_rows(sqlite3* db_handle, const DirectLayer& layer
     for (const auto& [name, sql] : triggers) {
         db.exec(sql);
     }
-    // What GDAL writes when it closes a layer it has added features to.
-    if (db.has_table("gpkg_ogr_contents")) {
-        db.run("UPDATE gpkg_ogr_contents SET feature_count = " + std::to_string(rows) +
-                   " WHERE lower(table_name) = lower(?1)",
-               {layer.name});
-    }
-    if (!envelopes.empty()) {
-        db.run("UPDATE gpkg_contents SET min_x = " + g18(minx) + ", min_y = " + g18(miny) +
-                   ", max_x = " + g18(maxx) + ", max_y = " + g18(maxy) +
-                   " WHERE lower(table_name) = lower(?1) AND lower(data_type) = 'features'",
-               {layer.name});
-    }
-    const char* date = CPLGetConfigOption("OGR_CURRENT_DATE", nullptr);
-    if (date != nullptr) {
-        db.run("UPDATE gpkg_contents SET last_change = ?2 WHERE lower(table_name) = lower(?1)",
-               {layer.name, date});
-    } else {
-        db.run("UPDATE gpkg_contents SET last_change = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
-               "WHERE lower(table_name) = lower(?1)",
-               {layer.name});
-    }
+    RtreeEntry extent;
+    extent.minx = minx;
+    extent.maxx = maxx;
+    extent.miny = miny;
+    extent.maxy = maxy;
+    close_layer(db, layer.name, rows, envelopes.empty(), extent);
     return envelopes;
 }
 
