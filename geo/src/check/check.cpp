@@ -293,7 +293,7 @@ std::vector<Step> plan(const Project& p, Inputs& in, CheckedInputs& out, RunRepo
     auto log_only = [&report](Step& s) { append_log(s.log, report); };
     // Text, then coordinates, source by source.
     for (const auto& entry : source_tables(p, in)) {
-        // Named copies: a lambda may not capture a structured binding (before C++20, and clang 14).
+        // Named copies: clang 14 cannot yet capture a structured binding in a lambda.
         const auto* spec = entry.first;
         auto* table = entry.second;
         if (!spec->present()) {

@@ -606,15 +606,23 @@ std::string insert_statement(const std::string& table, const std::vector<std::st
 }
 
 /// What GDAL writes when it closes a layer it has added `rows` features to: the
-/// feature count, the extent (when a geometry was indexed) and the change date.
-void close_layer(const Db& db, const std::string& layer, std::size_t rows, bool no_extent,
-                 const RtreeEntry& extent) {
+/// feature count, the extent of the indexed geometries' `envelopes` (when there is
+/// one) and the change date.
+void close_layer(const Db& db, const std::string& layer, std::size_t rows,
+                 const std::vector<RtreeEntry>& envelopes) {
     if (db.has_table("gpkg_ogr_contents")) {
         db.run("UPDATE gpkg_ogr_contents SET feature_count = " + std::to_string(rows) +
                    " WHERE lower(table_name) = lower(?1)",
                {layer});
     }
-    if (!no_extent) {
+    if (!envelopes.empty()) {
+        RtreeEntry extent = envelopes.front();
+        for (const RtreeEntry& e : envelopes) {
+            extent.minx = std::min(extent.minx, e.minx);
+            extent.maxx = std::max(extent.maxx, e.maxx);
+            extent.miny = std::min(extent.miny, e.miny);
+            extent.maxy = std::max(extent.maxy, e.maxy);
+        }
         db.run("UPDATE gpkg_contents SET min_x = " + g18(extent.minx) +
                    ", min_y = " + g18(extent.miny) + ", max_x = " + g18(extent.maxx) +
                    ", max_y = " + g18(extent.maxy) +
@@ -671,10 +679,6 @@ std::vector<RtreeEntry> insert_rows(sqlite3* db_handle, const DirectLayer& layer
     const Stmt insert_one = prepare_insert(1);
     const Stmt insert_group = group > 1 ? prepare_insert(group) : Stmt(nullptr);
     envelopes.reserve(has_geometry ? rows : 0);
-    double minx = std::numeric_limits<double>::infinity();
-    double maxx = -minx;
-    double miny = minx;
-    double maxy = -minx;
     const Value null_value;
     auto launch = [&](std::size_t first) {
         return std::async(std::launch::async, [&, first] {
@@ -721,10 +725,6 @@ std::vector<RtreeEntry> insert_rows(sqlite3* db_handle, const DirectLayer& layer
             if (g.indexed) {
                 RtreeEntry e = g.envelope;
                 e.id = id;
-                minx = std::min(minx, e.minx);
-                maxx = std::max(maxx, e.maxx);
-                miny = std::min(miny, e.miny);
-                maxy = std::max(maxy, e.maxy);
                 envelopes.push_back(e);
             }
         };
@@ -770,12 +770,7 @@ std::vector<RtreeEntry> insert_rows(sqlite3* db_handle, const DirectLayer& layer
     for (const auto& [name, sql] : triggers) {
         db.exec(sql);
     }
-    RtreeEntry extent;
-    extent.minx = minx;
-    extent.maxx = maxx;
-    extent.miny = miny;
-    extent.maxy = maxy;
-    close_layer(db, layer.name, rows, envelopes.empty(), extent);
+    close_layer(db, layer.name, rows, envelopes);
     return envelopes;
 }
 
