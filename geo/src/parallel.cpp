@@ -5,6 +5,11 @@
 #include <mutex>
 #include <thread>
 
+#ifdef __linux__
+#include <sys/resource.h>
+#include <unistd.h>
+#endif
+
 namespace creatlas::detail {
 
 unsigned max_workers() {
@@ -80,8 +85,18 @@ void parallel_workers(unsigned workers, const std::function<void(unsigned)>& fn)
     }
 }
 
-void parallel_rows(std::size_t n, const std::function<void(unsigned, RowRange)>& fn) {
-    const unsigned workers = worker_count(n);
+void yield_to_other_threads() {
+#ifdef __linux__
+    (void)setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);
+#endif
+}
+
+void parallel_rows(std::size_t n, const std::function<void(unsigned, RowRange)>& fn,
+                   std::size_t min_rows) {
+    const unsigned workers =
+        min_rows == 0
+            ? worker_count(n)
+            : (n < min_rows ? 1 : std::min<unsigned>(max_workers(), static_cast<unsigned>(n)));
     parallel_workers(workers, [&fn, n, workers](unsigned w) {
         fn(w, RowRange{n * w / workers, n * (w + 1) / workers});
     });

@@ -39,14 +39,22 @@ void parallel_ranges(std::size_t n, const std::function<void(const GeosContext&,
 /// their own and must make their own. Every slice runs even when another throws;
 /// the exception of the lowest-numbered failing worker is rethrown here, so which
 /// error a caller sees does not depend on the timing of the threads. One worker
-/// (everything on the calling thread) when `n` is small (worker_count).
-void parallel_rows(std::size_t n, const std::function<void(unsigned, RowRange)>& fn);
+/// (everything on the calling thread) when `n` is small (worker_count), or below
+/// `min_rows` when given (rows that each cost much more than a link's: a city's
+/// frame and area, for instance).
+void parallel_rows(std::size_t n, const std::function<void(unsigned, RowRange)>& fn,
+                   std::size_t min_rows = 0);
 
 /// Run fn(worker) for workers 0 … workers - 1 and wait: worker 0 on the calling thread
 /// (with the caller's GEOS context), the others on threads of their own. Every worker
 /// runs even when another throws; the exception of the lowest-numbered failing worker
 /// is rethrown here.
 void parallel_workers(unsigned workers, const std::function<void(unsigned)>& fn);
+
+/// Lower the calling thread's priority (nice 10, where the system lets a thread set
+/// its own; else it runs as it is): for work no stage waits for yet, which should
+/// take a core only when the stages under way leave it idle.
+void yield_to_other_threads();
 
 /// [0, n) cut into chunks of consecutive rows that workers take one at a time, in
 /// ascending order, each as soon as it is free: a worker whose rows go quicker (or

@@ -7,7 +7,11 @@
 #include <cstdio>
 #include <geodesic.h>
 #include <gtest/gtest.h>
+#include <proj.h>
+#include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 using namespace creatlas;
 
@@ -221,6 +225,55 @@ TEST_F(GeodesyGeometry, LocalEqualAreaFrameMatchesPyprojLaea) {
     GEOSGeomGetY_r(geos.handle(), origin.get(), &y);
     EXPECT_NEAR(x, 0.0, 1e-9);
     EXPECT_NEAR(y, 0.0, 1e-9);
+}
+
+// The frame is PROJ's bare laea with the degrees converted beside it: the metres must
+// be those of PROJ's own pipeline "unitconvert deg → rad, then laea", bit for bit,
+// for centres with many decimals, in every quadrant and by the antimeridian.
+TEST_F(GeodesyGeometry, LocalFrameEqualsProjPipelineToTheBit) {
+    const std::vector<std::pair<double, double>> centres = {
+        {60.6122, 56.8519},   {37.617299999999997, 55.755826},
+        {-70.6693, -33.4489}, {179.95, 64.7337},
+        {-179.9, -16.5},      {131.8869, 43.1155},
+        {0.0, 0.0},           {20.45678912345, 78.2232}};
+    PJ_CONTEXT* ctx = proj_context_create();
+    for (const auto& [lon0, lat0] : centres) {
+        std::ostringstream def;
+        def.precision(17);
+        def << "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad +step "
+               "+proj=laea +lat_0="
+            << lat0 << " +lon_0=" << lon0 << " +x_0=0 +y_0=0 +ellps=WGS84";
+        PJ* pipeline = proj_create(ctx, def.str().c_str());
+        ASSERT_NE(pipeline, nullptr);
+        const LocalFrame frame(lon0, lat0);
+        GEOSCoordSequence* seq = GEOSCoordSeq_create_r(geos.handle(), 441, 2);
+        std::vector<std::pair<double, double>> pts;
+        for (int i = 0; i < 21; ++i) {
+            for (int j = 0; j < 21; ++j) {
+                // 0.0137° steps (not exact in binary) over about ±0.14° around the centre.
+                const double lon = lon0 + (i - 10) * 0.0137;
+                const double lat = std::clamp(lat0 + (j - 10) * 0.0137, -90.0, 90.0);
+                GEOSCoordSeq_setXY_r(geos.handle(), seq, static_cast<unsigned>(pts.size()), lon,
+                                     lat);
+                pts.emplace_back(lon, lat);
+            }
+        }
+        const GeomPtr line = geos.own(GEOSGeom_createLineString_r(geos.handle(), seq));
+        const GeomPtr local = frame.forward(geos, *line);
+        ASSERT_NE(local, nullptr);
+        const GEOSCoordSequence* out = GEOSGeom_getCoordSeq_r(geos.handle(), local.get());
+        for (std::size_t k = 0; k < pts.size(); ++k) {
+            const PJ_COORD want =
+                proj_trans(pipeline, PJ_FWD, proj_coord(pts[k].first, pts[k].second, 0, 0));
+            double x = 0;
+            double y = 0;
+            GEOSCoordSeq_getXY_r(geos.handle(), out, static_cast<unsigned>(k), &x, &y);
+            ASSERT_EQ(x, want.xy.x) << "centre " << lon0 << " " << lat0 << ", point " << k;
+            ASSERT_EQ(y, want.xy.y) << "centre " << lon0 << " " << lat0 << ", point " << k;
+        }
+        proj_destroy(pipeline);
+    }
+    proj_context_destroy(ctx);
 }
 
 TEST(Geodesy, DegreeBufferContainsPointsAtTheDistance) {

@@ -492,6 +492,64 @@ TEST(WriteRows, RowsCompletedJustBeforeTheirTurnAreWrittenAsIfGivenAtOnce) {
     }
 }
 
+TEST(WriteRows, LayersWrittenLastAndRowsReleasedOnTheWayMakeTheSameGeoPackage) {
+    // The atlas writes the hex grid's rows after every other layer's (rows_last: they
+    // may still be in the making), and frees each layer's rows as soon as they are in
+    // (after_rows). Neither changes the file: same tables in the same schema, same
+    // rows, fids, blobs and indexes as a plain write.
+    for (const bool ogr_rows : {false, true}) {
+        TempDir dir;
+        Layers whole;
+        fill(whole);
+        WriteOptions plain;
+        plain.ogr_rows = ogr_rows;
+        write_geopackage(dir.file("whole.gpkg"), whole.all(), plain);
+
+        Layers late;
+        fill(late);
+        ASSERT_GE(late.tables.size(), 3U);
+        const std::string last = late.tables[1].name; // neither the first nor the last
+        WriteOptions o = plain;
+        o.rows_last = {last};
+        std::vector<std::string> before;
+        std::vector<std::string> after;
+        o.before_rows = [&](const Table& t) { before.push_back(t.name); };
+        o.after_rows = [&](const Table& t) {
+            after.push_back(t.name);
+            for (Table& own : late.tables) {
+                if (&own == &t) {
+                    std::vector<Row>().swap(own.rows);
+                }
+            }
+        };
+        write_geopackage(dir.file("late.gpkg"), late.all(), o);
+        expect_same(dir.file("whole.gpkg"), dir.file("late.gpkg"));
+
+        // Every layer once, each released after its rows went in. Through GDAL
+        // (ogr_rows) the layers go in their own order; straight into SQLite, the layers
+        // it cannot take (3-D, collections, …) first, through GDAL, and the one named
+        // in rows_last last.
+        std::vector<std::string> names;
+        for (const Table& t : late.tables) {
+            names.push_back(t.name);
+        }
+        EXPECT_EQ(after, before);
+        if (ogr_rows) {
+            EXPECT_EQ(before, names);
+        } else {
+            ASSERT_FALSE(before.empty());
+            EXPECT_EQ(before.back(), last);
+            std::sort(names.begin(), names.end());
+            std::vector<std::string> once = before;
+            std::sort(once.begin(), once.end());
+            EXPECT_EQ(once, names);
+        }
+        for (const Table& t : late.tables) {
+            EXPECT_TRUE(t.rows.empty()) << t.name;
+        }
+    }
+}
+
 TEST(WriteRows, RowsCompletedLateMustKeepTheLayersTypeAndAFailureLeavesNothing) {
     TempDir dir;
     Layers l;

@@ -87,6 +87,15 @@ struct AtlasLayers {
         }
         return out;
     }
+    std::vector<Table*> all_mutable() {
+        std::vector<Table*> out{
+            &cities,   &clusters,  &heritage_sites, &programmes, &heritage_programmes,
+            &hex_grid, &city_years};
+        for (Table& t : footprints) {
+            out.push_back(&t);
+        }
+        return out;
+    }
     /// With MeasureOptions::defer_hex_grid, the hexagonal grid is still being laid
     /// out on a thread of its own when measure_atlas returns: hex_grid then has its
     /// name, fields and geometry type but no rows, until complete_hex_grid() (which

@@ -34,6 +34,16 @@ struct WriteOptions {
     /// type and fields must be those the table had when write_geopackage was called,
     /// 2-D and no collections). May throw; the run is then abandoned cleanly.
     std::function<void(const Table&)> before_rows;
+    /// Layers (by name) whose rows go in after every other layer's: those that
+    /// `before_rows` may still have to wait for. The GeoPackage is the same, its
+    /// tables in the order of `layers`; only the order of the work changes. (With
+    /// `ogr_rows` the layers go in their own order.)
+    std::vector<std::string> rows_last;
+    /// Called with each layer once its rows are in the GeoPackage, from which point
+    /// the writer reads no more than its name: a caller may release the rows there
+    /// (while the next layers are written). May throw; the run is then abandoned
+    /// cleanly.
+    std::function<void(const Table&)> after_rows;
     /// Write the rows through GDAL's OGRLayer::CreateFeature, as before issue 14,
     /// instead of straight into SQLite. The output is the same (same rows, values
     /// and geometry blobs, byte for byte); kept as the reference the direct path is

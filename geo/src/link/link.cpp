@@ -6,6 +6,8 @@
 #include "parallel.hpp"
 
 #include <algorithm>
+#include <future>
+#include <memory>
 
 namespace creatlas {
 
@@ -108,10 +110,23 @@ Links link_inputs(const GeosContext& geos, CheckedInputs& in, const Project& pro
     report.mark("link: keys");
 
     progress.update(0.0, "link");
+    // The enterprises' index, the largest, is built on a thread of its own, in a GEOS
+    // context of its own (which its queries then use, on this thread), while this
+    // thread builds the others; it is waited for before any link reads the
+    // enterprises (building it caches their envelopes).
+    const GeosContext enterprise_geos;
+    std::future<std::unique_ptr<SpatialIndex>> enterprise_build;
+    if (!t.enterprises.rows.empty()) {
+        enterprise_build = std::async(std::launch::async, [&enterprise_geos, &t] {
+            return std::make_unique<SpatialIndex>(enterprise_geos, t.enterprises);
+        });
+    }
     const SpatialIndex city_index(geos, t.cities);
     const SpatialIndex heritage_index(geos, t.heritage);
     const SpatialIndex zone_index(geos, t.programmes);
     const SpatialIndex cluster_index(geos, t.clusters);
+    const std::unique_ptr<SpatialIndex> enterprise_index =
+        enterprise_build.valid() ? enterprise_build.get() : nullptr;
     report.mark("link: indexes");
     // The per-feature links split across cores (parallel.hpp); each worker indexes its
     // own copy of the cities or zones.
@@ -161,10 +176,9 @@ Links link_inputs(const GeosContext& geos, CheckedInputs& in, const Project& pro
         [&t](const GeosContext& g, const SpatialIndex& idx, RowRange r) {
             return nearest_each(g, t.heritage, idx, r);
         });
-    if (!t.enterprises.rows.empty()) {
-        const SpatialIndex enterprise_index(geos, t.enterprises);
+    if (enterprise_index) {
         links.cluster_enterprises =
-            link_within(geos, t.clusters, enterprise_index, project.enterprise_radius_m);
+            link_within(geos, t.clusters, *enterprise_index, project.enterprise_radius_m);
     } else {
         links.cluster_enterprises.resize(t.clusters.rows.size());
     }

@@ -23,23 +23,28 @@ CityFrames::CityFrames(const GeosContext& geos, const CheckedInputs& in)
     const Table& cities = in.tables.cities;
     centres_.resize(cities.rows.size());
     areas_.resize(cities.rows.size());
-    // Cities split across cores: a worker fills only its cities' slots, in a GEOS
-    // context of its own (the first worker runs here, in the caller's).
-    parallel_rows(cities.rows.size(), [&](unsigned worker, RowRange range) {
-        std::optional<GeosContext> own;
-        const GeosContext& g = worker == 0 ? geos : own.emplace();
-        for (std::size_t i = range.begin; i < range.end; ++i) {
-            const Row& r = cities.rows[i];
-            if (i < in.centre.size() && in.centre[i]) {
-                centres_[i] = {in.centre[i]->first, in.centre[i]->second};
-            } else if (r.geom) {
-                centres_[i] = anchor_of(g, *r.geom);
+    // Cities split across cores from a few on (each costs a frame and an area in it):
+    // a worker fills only its cities' slots, in a GEOS context of its own (the first
+    // worker runs here, in the caller's). A frame made on a worker is used later by
+    // one thread at a time, as every frame is.
+    parallel_rows(
+        cities.rows.size(),
+        [&](unsigned worker, RowRange range) {
+            std::optional<GeosContext> own;
+            const GeosContext& g = worker == 0 ? geos : own.emplace();
+            for (std::size_t i = range.begin; i < range.end; ++i) {
+                const Row& r = cities.rows[i];
+                if (i < in.centre.size() && in.centre[i]) {
+                    centres_[i] = {in.centre[i]->first, in.centre[i]->second};
+                } else if (r.geom) {
+                    centres_[i] = anchor_of(g, *r.geom);
+                }
+                if (is_areal(g, r.geom.get())) {
+                    areas_[i] = frame(static_cast<int>(i)).area_m2(g, *r.geom);
+                }
             }
-            if (is_areal(g, r.geom.get())) {
-                areas_[i] = frame(static_cast<int>(i)).area_m2(g, *r.geom);
-            }
-        }
-    });
+        },
+        kParallelCostlyRows);
 }
 
 struct CityFrames::Helper {

@@ -4,16 +4,12 @@
 #include "creatlas/stats.hpp"
 #include "creatlas/text.hpp"
 #include "levels.hpp"
+#include "parallel.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <memory>
 #include <thread>
-
-#ifdef __linux__
-#include <sys/resource.h>
-#include <unistd.h>
-#endif
 
 namespace creatlas {
 
@@ -50,19 +46,6 @@ Formation classify_formation(std::optional<Initiator> initiator, std::optional<d
 
 namespace detail {
 
-namespace {
-
-/// The hexagonal grid is not needed before its turn in the write stage: its thread
-/// gives way to the stages that are (nice 10, where the system lets a thread set
-/// its own; else it runs as it is).
-void yield_to_other_threads() {
-#ifdef __linux__
-    (void)setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);
-#endif
-}
-
-} // namespace
-
 /// The hexagonal grid of creative enterprises (or of clusters when there are none).
 /// It needs only the cities' outlines and ids and the points' cities, so it is laid
 /// out on a thread of its own while the caller measures the other levels; the caller
@@ -97,6 +80,8 @@ public:
         job_ = std::make_unique<stats::HexGridJob>(in.tables.cities, city_ids, FieldType::String,
                                                    pts, point_city, ho);
         if (job_->workers() > 1) {
+            // The grid is not needed before its turn in the write stage: its thread
+            // gives way to the stages that are.
             helper_ = std::thread([this] {
                 yield_to_other_threads();
                 job_->work(1);

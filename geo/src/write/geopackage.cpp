@@ -7,7 +7,9 @@
 #include "write/gpkg_rows.hpp"
 #include "write/rtree_pack.hpp"
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cpl_conv.h>
 #include <cstring>
 #include <fcntl.h>
@@ -373,20 +375,29 @@ struct DbCloser {
 
 /// What completes the layers once their rows are in: each one's packed index
 /// (when it has a geometry column) and then the caller's statements for it
-/// (WriteOptions::layer_sql), written layer after layer in the layers' order.
+/// (WriteOptions::layer_sql), written layer after layer in the order their rows
+/// went in.
 struct LayerEnds {
     const std::vector<const Table*>& layers;
     std::vector<std::optional<PendingIndex>>& pending; ///< one per layer
     const std::vector<std::pair<std::string, std::string>>& sql;
     const std::string& target;
-    std::size_t next = 0; ///< layers before it are complete
+    std::vector<std::size_t> order; ///< every layer, in the order its rows go in
+    std::size_t next = 0;           ///< order[0, next) are complete
 
-    /// Complete layers [next, upto), whose rows are all in, on `db` (open read-write
-    /// on the GeoPackage, inside the caller's transaction), waiting for their
-    /// indexes to be packed.
-    void complete(sqlite3* db, std::size_t upto) {
+    /// Complete the layers order[next, upto), whose rows are all in, on `db` (open
+    /// read-write on the GeoPackage, inside the caller's transaction). With `wait`,
+    /// waits for their indexes to be packed; without, stops at the first layer whose
+    /// index is still being packed (a later call completes it).
+    void complete(sqlite3* db, std::size_t upto, bool wait = true) {
         for (; next < upto; ++next) {
-            if (std::optional<PendingIndex>& o = pending[next]) {
+            const std::size_t layer = order[next];
+            std::optional<PendingIndex>& o = pending[layer];
+            if (o && !wait &&
+                o->tree.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+                return;
+            }
+            if (o) {
                 try {
                     detail::write_packed_rtree(db, o->table, "geom", o->tree.get());
                 } catch (const Error& e) {
@@ -395,9 +406,9 @@ struct LayerEnds {
                 }
                 o.reset();
             }
-            const std::string& name = layers[next]->name;
-            for (const auto& [layer, statement] : sql) {
-                if (layer == name &&
+            const std::string& name = layers[layer]->name;
+            for (const auto& [table, statement] : sql) {
+                if (table == name &&
                     sqlite3_exec(db, statement.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {
                     throw Error(ErrorKind::Io,
                                 "cannot complete the layer: " + std::string(sqlite3_errmsg(db)),
@@ -406,8 +417,33 @@ struct LayerEnds {
             }
         }
     }
-    bool done() const { return next == layers.size(); }
+    bool done() const { return next == order.size(); }
 };
+
+/// The order the layers' rows go in (LayerEnds::order): those written through GDAL
+/// first (their rows are in already), then the `direct` ones, reordered so that the
+/// layers named in `rows_last` (WriteOptions::rows_last) come after the others, which
+/// are then written while those are being made.
+std::vector<std::size_t>
+insert_order(std::size_t layers, std::vector<std::pair<std::size_t, detail::DirectLayer>>& direct,
+             const std::vector<std::string>& rows_last) {
+    std::stable_partition(direct.begin(), direct.end(), [&rows_last](const auto& d) {
+        return std::find(rows_last.begin(), rows_last.end(), d.second.table->name) ==
+               rows_last.end();
+    });
+    std::vector<std::size_t> order;
+    order.reserve(layers);
+    for (std::size_t i = 0; i < layers; ++i) {
+        if (std::none_of(direct.begin(), direct.end(),
+                         [i](const auto& d) { return d.first == i; })) {
+            order.push_back(i);
+        }
+    }
+    for (const auto& d : direct) {
+        order.push_back(d.first);
+    }
+    return order;
+}
 
 /// Complete the layers still incomplete (LayerEnds) in the closed GeoPackage at
 /// `path`, on a connection of our own (rtree_pack.hpp says why not GDAL's), all in
@@ -434,7 +470,7 @@ void write_indexes(const std::string& path, LayerEnds& ends, const std::string& 
     if (sqlite3_exec(raw, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK) {
         fail("cannot start a transaction");
     }
-    ends.complete(raw, ends.layers.size());
+    ends.complete(raw, ends.order.size());
     if (sqlite3_exec(raw, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
         fail("cannot commit the spatial indexes");
     }
@@ -455,8 +491,8 @@ void insert_direct(const std::string& path,
                    OGRCoordinateTransformation* ct, int node_size,
                    std::vector<std::optional<PendingIndex>>& pending, LayerEnds& ends,
                    const std::function<Progress(std::size_t)>& layer_progress,
-                   const std::function<void(const Table&)>& before_rows,
-                   detail::BackgroundFlush& flush, const std::string& target) {
+                   const WriteOptions& options, detail::BackgroundFlush& flush,
+                   const std::string& target) {
     sqlite3* raw = nullptr;
     const int rc =
         sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -483,11 +519,17 @@ void insert_direct(const std::string& path,
     if (sqlite3_exec(raw, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK) {
         fail("cannot start a transaction");
     }
-    for (auto& [index, layer] : direct) {
-        ends.complete(raw, index);
-        complete_rows(before_rows, *layer.table, layer.geometry_type, target);
+    // Before each layer's rows, the layers before it whose indexes are packed by now
+    // are completed; one still being packed waits for a later layer, or the end.
+    for (std::size_t position = 0; position < direct.size(); ++position) {
+        auto& [index, layer] = direct[position];
+        ends.complete(raw, ends.order.size() - direct.size() + position, false);
+        complete_rows(options.before_rows, *layer.table, layer.geometry_type, target);
         std::vector<detail::RtreeEntry> envelopes =
             detail::insert_rows(raw, layer, ct, layer_progress(index), target);
+        if (options.after_rows) {
+            options.after_rows(*layer.table);
+        }
         if (layer.geometry_type != wkbNone) {
             pending[index] = PendingIndex{
                 layer.name,
@@ -499,7 +541,7 @@ void insert_direct(const std::string& path,
         // while the next layer is encoded and inserted.
         flush.request();
     }
-    ends.complete(raw, pending.size());
+    ends.complete(raw, ends.order.size());
     if (sqlite3_exec(raw, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
         fail("cannot commit the rows");
     }
@@ -629,6 +671,9 @@ void write_geopackage(const std::string& path, const std::vector<const Table*>& 
                 complete_rows(options.before_rows, t, gtype, path);
                 pending[i] = write_features_ogr(*ds, layer, t, gtype, *out_srs, ct.get(), node_size,
                                                 layer_progress(i), errors, path);
+                if (options.after_rows) {
+                    options.after_rows(t);
+                }
             }
         }
         // GDAL writes the tables and their metadata of the layers still empty.
@@ -653,13 +698,14 @@ void write_geopackage(const std::string& path, const std::vector<const Table*>& 
             }
         });
     }
-    LayerEnds ends{layers, pending, options.layer_sql, path};
+    LayerEnds ends{layers, pending, options.layer_sql, path,
+                   insert_order(layers.size(), direct, options.rows_last)};
     // Writes the file out to disk on a thread of its own from here on, and
     // completely before the rename (file_flush.hpp).
     detail::BackgroundFlush flush(temp.path(), path);
     if (!direct.empty()) {
         insert_direct(temp.path(), direct, ct.get(), node_size, pending, ends, layer_progress,
-                      options.before_rows, flush, path);
+                      options, flush, path);
     }
     // The layers GDAL wrote, when all of them: their indexes and statements.
     write_indexes(temp.path(), ends, path);
