@@ -258,8 +258,11 @@ GeodesicInverse geodesic_inverse(double lon1, double lat1, double lon2, double l
     return {s12, azi1};
 }
 
-double distance_point_geometry_m(const GeosContext& geos, double lon, double lat,
-                                 const GEOSGeometry& geometry) {
+namespace {
+
+/// distance_point_geometry_m, with `prepared` (when not null) for the cover test.
+double point_geometry_m(const GeosContext& geos, double lon, double lat,
+                        const GEOSGeometry& geometry, const GEOSPreparedGeometry* prepared) {
     GEOSContextHandle_t h = geos.handle();
     if (GEOSisEmpty_r(h, &geometry) != 0) {
         return std::numeric_limits<double>::infinity();
@@ -272,13 +275,28 @@ double distance_point_geometry_m(const GeosContext& geos, double lon, double lat
         return geodesic_distance_m(lon, lat, x, y);
     }
     GeomPtr p = geos.point(lon, lat);
-    if (GEOSIntersects_r(h, &geometry, p.get()) == 1) {
+    const char covers = prepared != nullptr ? GEOSPreparedIntersects_r(h, prepared, p.get())
+                                            : GEOSIntersects_r(h, &geometry, p.get());
+    if (covers == 1) {
         return 0.0;
     }
     if (const std::optional<double> d = pruned_distance_m(geos, lon, lat, geometry)) {
         return *d;
     }
     return local_frame_distance_m(geos, lon, lat, geometry);
+}
+
+} // namespace
+
+double distance_point_geometry_m(const GeosContext& geos, double lon, double lat,
+                                 const GEOSGeometry& geometry) {
+    return point_geometry_m(geos, lon, lat, geometry, nullptr);
+}
+
+double distance_point_geometry_m(const GeosContext& geos, double lon, double lat,
+                                 const GEOSGeometry& geometry,
+                                 const GEOSPreparedGeometry& prepared) {
+    return point_geometry_m(geos, lon, lat, geometry, &prepared);
 }
 
 double geodesic_area_m2(const GeosContext& geos, const GEOSGeometry& geometry) {

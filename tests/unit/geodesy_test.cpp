@@ -54,6 +54,34 @@ TEST_F(GeodesyGeometry, PointToPolygonDistanceInAzimuthalEquidistantFrame) {
     EXPECT_DOUBLE_EQ(distance_point_geometry_m(geos, 60.015, 56.0, *square), 0.0);
 }
 
+TEST_F(GeodesyGeometry, PreparedCoverTestGivesTheSameDistances) {
+    // A multipolygon with a hole and a second part; points inside, in the hole, on an
+    // outer and an inner edge, on a vertex, in the second part and outside. The cover
+    // test through the prepared form must give the same distances, bit for bit, as
+    // GEOS's intersection matrix; the expected zeros and non-zeros are by construction.
+    const GeomPtr shape =
+        geos.from_wkt("MULTIPOLYGON(((60 56,60.1 56,60.1 56.1,60 56.1,60 56),"
+                      "(60.04 56.04,60.06 56.04,60.06 56.06,60.04 56.06,60.04 56.04)),"
+                      "((60.2 56,60.3 56,60.25 56.05,60.2 56)))");
+    ASSERT_NE(shape, nullptr);
+    const PreparedPtr prepared = geos.prepare(*shape);
+    struct Case {
+        double lon;
+        double lat;
+        bool covered;
+    };
+    const std::vector<Case> cases = {
+        {60.02, 56.02, true}, {60.05, 56.05, false}, {60.1, 56.05, true},   {60.04, 56.05, true},
+        {60.0, 56.0, true},   {60.25, 56.02, true},  {60.15, 56.02, false}, {59.9, 55.9, false},
+        {60.3, 56.0, true},   {60.25, 56.06, false}};
+    for (const Case& c : cases) {
+        const double plain = distance_point_geometry_m(geos, c.lon, c.lat, *shape);
+        const double fast = distance_point_geometry_m(geos, c.lon, c.lat, *shape, *prepared);
+        EXPECT_EQ(fast, plain) << c.lon << " " << c.lat;
+        EXPECT_EQ(plain == 0.0, c.covered) << c.lon << " " << c.lat;
+    }
+}
+
 // A 240-vertex star around (60.6, 56.85): radii 0.08° and 0.05° (in latitude;
 // longitude stretched by 1/0.55) alternating, coordinates printed with 6 decimals.
 std::string star_wkt() {

@@ -38,6 +38,12 @@ GeodesicInverse geodesic_inverse(double lon1, double lat1, double lon2, double l
 /// edges of city-sized features).
 double distance_point_geometry_m(const GeosContext& geos, double lon, double lat,
                                  const GEOSGeometry& geometry);
+/// The same, with `prepared`, a prepared form of `geometry`, telling whether the
+/// geometry covers the point (an indexed point-in-polygon test instead of GEOS's
+/// full intersection matrix; the same answer on valid geometries).
+double distance_point_geometry_m(const GeosContext& geos, double lon, double lat,
+                                 const GEOSGeometry& geometry,
+                                 const GEOSPreparedGeometry& prepared);
 
 /// A lower bound (metres) of distance_point_geometry_m from (lon, lat) to any
 /// geometry inside the lon/lat box `box` (degrees), at the cost of a few

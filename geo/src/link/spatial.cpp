@@ -165,6 +165,16 @@ Nearest nearest_within(const GeosContext& geos, const SpatialIndex& index, const
         }
         return 0.0;
     };
+    // The exact distance (distance_m); from a point to a line or polygon, covered or
+    // not is told by the index's prepared form of the candidate.
+    auto exact = [&](int row) {
+        const GEOSGeometry& other = *index.table().rows[static_cast<std::size_t>(row)].geom;
+        if (point && !empty && !index.is_point(row)) {
+            const auto [x, y] = xy(h, g);
+            return distance_point_geometry_m(geos, x, y, other, index.prepared(row));
+        }
+        return distance_m(geos, g, other);
+    };
     struct Candidate {
         double bound;
         int row;
@@ -196,11 +206,7 @@ Nearest nearest_within(const GeosContext& geos, const SpatialIndex& index, const
             // (a short list: the pruned passes measure few candidates).
             const auto seen = std::find_if(measured.begin(), measured.end(),
                                            [&c](const Nearest& m) { return m.row == c.row; });
-            const double d =
-                seen != measured.end()
-                    ? seen->distance_m
-                    : distance_m(geos, g,
-                                 *index.table().rows[static_cast<std::size_t>(c.row)].geom);
+            const double d = seen != measured.end() ? seen->distance_m : exact(c.row);
             if (seen == measured.end() && measured.size() < kRemembered) {
                 measured.push_back({c.row, d});
             }
