@@ -389,8 +389,9 @@ LocalFrame::LocalFrame(double lon0, double lat0) : impl_(std::make_unique<Impl>(
     // the pipeline "unitconvert deg → rad, then laea": PROJ builds this one in
     // ~17 µs, the pipeline in ~60 µs and a CRS-to-CRS operation in ~4 ms, which
     // matters with one frame per city and thread at national scale. to_frame
-    // converts degrees as unitconvert does (x · kRad, kRad = π / 180), so the metres are the same
-    // to the last bit (tests/unit/geodesy_test.cpp compares with the pipeline).
+    // converts degrees as unitconvert does (x · kRad, kRad = π / 180), so the
+    // metres are the same to the last bit (tests/unit/geodesy_test.cpp compares
+    // with the pipeline).
     std::ostringstream laea;
     laea.precision(17);
     laea << "+proj=laea +lat_0=" << lat0 << " +lon_0=" << lon0 << " +x_0=0 +y_0=0 +ellps=WGS84";

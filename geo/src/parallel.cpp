@@ -16,10 +16,10 @@ unsigned max_workers() {
     return std::max(1U, std::min(std::thread::hardware_concurrency(), 8U));
 }
 
-unsigned worker_count(std::size_t n) {
-    // Below a few thousand rows, starting threads and copying indexes costs more
-    // than it saves.
-    if (n < 4096) {
+unsigned worker_count(std::size_t n, std::size_t min_rows) {
+    // Below a few thousand rows (by default), starting threads and copying indexes
+    // costs more than it saves.
+    if (n < min_rows) {
         return 1;
     }
     return max_workers();
@@ -93,10 +93,7 @@ void yield_to_other_threads() {
 
 void parallel_rows(std::size_t n, const std::function<void(unsigned, RowRange)>& fn,
                    std::size_t min_rows) {
-    const unsigned workers =
-        min_rows == 0
-            ? worker_count(n)
-            : (n < min_rows ? 1 : std::min<unsigned>(max_workers(), static_cast<unsigned>(n)));
+    const unsigned workers = worker_count(n, min_rows);
     parallel_workers(workers, [&fn, n, workers](unsigned w) {
         fn(w, RowRange{n * w / workers, n * (w + 1) / workers});
     });

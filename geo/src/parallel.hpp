@@ -26,8 +26,16 @@ namespace creatlas::detail {
 /// The most workers worker_count gives for any `n`.
 unsigned max_workers();
 
-/// Number of workers for `n` items: the hardware threads, 1 for small inputs.
-unsigned worker_count(std::size_t n);
+/// Rows below which the per-feature links stay on one thread: starting a thread and
+/// copying an index cost more than the rows.
+constexpr std::size_t kParallelLinkRows = 4096;
+/// The same for links that cost much more per row (a nearest feature, a polygon's
+/// zones): worth a second worker from a few rows on, since that worker gives up its
+/// copy as soon as worker 0 has taken every chunk (IndexCopy::make).
+constexpr std::size_t kParallelCostlyRows = 64;
+
+/// Number of workers for `n` items: the hardware threads, 1 below `min_rows` items.
+unsigned worker_count(std::size_t n, std::size_t min_rows = kParallelLinkRows);
 
 /// Run fn(worker_geos, range) on consecutive slices of [0, n), one per worker, and
 /// wait. The first exception thrown by a worker is rethrown here.
@@ -39,11 +47,10 @@ void parallel_ranges(std::size_t n, const std::function<void(const GeosContext&,
 /// their own and must make their own. Every slice runs even when another throws;
 /// the exception of the lowest-numbered failing worker is rethrown here, so which
 /// error a caller sees does not depend on the timing of the threads. One worker
-/// (everything on the calling thread) when `n` is small (worker_count), or below
-/// `min_rows` when given (rows that each cost much more than a link's: a city's
-/// frame and area, for instance).
+/// (everything on the calling thread) below `min_rows` rows (worker_count; fewer for
+/// rows that each cost much more than a link's: a city's frame and area, say).
 void parallel_rows(std::size_t n, const std::function<void(unsigned, RowRange)>& fn,
-                   std::size_t min_rows = 0);
+                   std::size_t min_rows = kParallelLinkRows);
 
 /// Run fn(worker) for workers 0 … workers - 1 and wait: worker 0 on the calling thread
 /// (with the caller's GEOS context), the others on threads of their own. Every worker
@@ -77,14 +84,6 @@ private:
     std::atomic<std::size_t> next_{0};
 };
 
-/// Rows below which the per-feature links stay on one thread: starting a thread and
-/// copying an index cost more than the rows.
-constexpr std::size_t kParallelLinkRows = 4096;
-/// The same for links that cost much more per row (a nearest feature, a polygon's
-/// zones): worth a second worker from a few rows on, since that worker gives up its
-/// copy as soon as worker 0 has taken every chunk (IndexCopy::make).
-constexpr std::size_t kParallelCostlyRows = 64;
-
 /// A copy of `t`'s geometries (and fids) made in `geos`, without attributes:
 /// what a worker indexes. With `stop`, asked every few thousand rows: the copy stops
 /// there when it says true (the rows not copied are left empty).
@@ -114,7 +113,7 @@ std::vector<Result> parallel_link(const GeosContext& geos, const Table& features
                                   const SpatialIndex& shared, Fn fn,
                                   std::size_t min_rows = kParallelLinkRows) {
     const std::size_t n = features.rows.size();
-    const unsigned workers = n < min_rows ? 1 : max_workers();
+    const unsigned workers = worker_count(n, min_rows);
     if (workers <= 1) {
         return fn(geos, shared, RowRange{0, n});
     }

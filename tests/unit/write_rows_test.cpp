@@ -453,6 +453,20 @@ TEST(WriteRows, FailureNamesTheLayerAndFeatureAndLeavesNothing) {
     EXPECT_EQ(dir.entries(), std::vector<std::string>{});
 }
 
+namespace {
+
+// The reference a test compares a write against: every layer of fill() written at
+// once, through GDAL (`ogr_rows`) or straight into SQLite, to `path`.
+void write_reference(const std::string& path, bool ogr_rows) {
+    Layers whole;
+    fill(whole);
+    WriteOptions o;
+    o.ogr_rows = ogr_rows;
+    write_geopackage(path, whole.all(), o);
+}
+
+} // namespace
+
 TEST(WriteRows, RowsCompletedJustBeforeTheirTurnAreWrittenAsIfGivenAtOnce) {
     // The atlas's hex grid is still being computed when the write stage starts: its
     // table is made from the fields alone, and before_rows fills the rows in when the
@@ -460,14 +474,12 @@ TEST(WriteRows, RowsCompletedJustBeforeTheirTurnAreWrittenAsIfGivenAtOnce) {
     // both ways of writing rows.
     for (const bool ogr_rows : {false, true}) {
         TempDir dir;
-        Layers whole;
-        fill(whole);
-        WriteOptions o;
-        o.ogr_rows = ogr_rows;
-        write_geopackage(dir.file("whole.gpkg"), whole.all(), o);
+        write_reference(dir.file("whole.gpkg"), ogr_rows);
 
         Layers late;
         fill(late);
+        WriteOptions o;
+        o.ogr_rows = ogr_rows;
         Table* many = nullptr;
         for (Table& t : late.tables) {
             if (t.name == "many") {
@@ -499,17 +511,14 @@ TEST(WriteRows, LayersWrittenLastAndRowsReleasedOnTheWayMakeTheSameGeoPackage) {
     // rows, fids, blobs and indexes as a plain write.
     for (const bool ogr_rows : {false, true}) {
         TempDir dir;
-        Layers whole;
-        fill(whole);
-        WriteOptions plain;
-        plain.ogr_rows = ogr_rows;
-        write_geopackage(dir.file("whole.gpkg"), whole.all(), plain);
+        write_reference(dir.file("whole.gpkg"), ogr_rows);
 
         Layers late;
         fill(late);
         ASSERT_GE(late.tables.size(), 3U);
         const std::string last = late.tables[1].name; // neither the first nor the last
-        WriteOptions o = plain;
+        WriteOptions o;
+        o.ogr_rows = ogr_rows;
         o.rows_last = {last};
         std::vector<std::string> before;
         std::vector<std::string> after;

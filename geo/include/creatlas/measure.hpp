@@ -31,6 +31,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace creatlas {
@@ -78,24 +79,9 @@ struct AtlasLayers {
     Table hex_grid;   ///< enterprise (or cluster) counts and hot spots per city (stats.hpp)
     Table city_years; ///< one row per city and year: the transformation over time
     std::vector<Table> footprints;
-    std::vector<const Table*> all() const {
-        std::vector<const Table*> out{
-            &cities,   &clusters,  &heritage_sites, &programmes, &heritage_programmes,
-            &hex_grid, &city_years};
-        for (const Table& t : footprints) {
-            out.push_back(&t);
-        }
-        return out;
-    }
-    std::vector<Table*> all_mutable() {
-        std::vector<Table*> out{
-            &cities,   &clusters,  &heritage_sites, &programmes, &heritage_programmes,
-            &hex_grid, &city_years};
-        for (Table& t : footprints) {
-            out.push_back(&t);
-        }
-        return out;
-    }
+    /// Every layer, in the order they are written.
+    std::vector<const Table*> all() const { return tables_of(*this); }
+    std::vector<Table*> all_mutable() { return tables_of(*this); }
     /// With MeasureOptions::defer_hex_grid, the hexagonal grid is still being laid
     /// out on a thread of its own when measure_atlas returns: hex_grid then has its
     /// name, fields and geometry type but no rows, until complete_hex_grid() (which
@@ -104,6 +90,19 @@ struct AtlasLayers {
     /// thread and waits for it.
     std::shared_ptr<detail::PendingHexGrid> pending_hex_grid;
     void complete_hex_grid(const GeosContext& geos);
+
+private:
+    /// Pointers to every layer of `l`: const for a const `l`.
+    template <class Layers>
+    static std::vector<decltype(&std::declval<Layers&>().cities)> tables_of(Layers& l) {
+        std::vector<decltype(&l.cities)> out{
+            &l.cities,   &l.clusters,  &l.heritage_sites, &l.programmes, &l.heritage_programmes,
+            &l.hex_grid, &l.city_years};
+        for (auto& t : l.footprints) {
+            out.push_back(&t);
+        }
+        return out;
+    }
 };
 
 struct MeasureOptions {
